@@ -1,0 +1,47 @@
+#include "ag_binary.h"
+#include <tgmath.h>
+
+// Walks the result in rows of its last dimension. Each row is a contiguous
+// loop whose operands step by 0 or 1, which the compiler vectorises; the outer
+// dimensions advance an odometer. Equal shapes and scalar operands take flat
+// loops.
+#define AG_BINARY(op, T, SFX, EXPR)                                                   \
+void ag_##op##_forward_##SFX(const T *a, const T *b, T *out, const ag_broadcast *bc) { \
+    const int64_t n = bc->numel;                                                      \
+    const int32_t nd = bc->ndim;                                                      \
+    int same = 1, a_scalar = 1, b_scalar = 1;                                         \
+    for (int32_t d = 0; d < nd; d++) {                                                \
+        if (bc->shape[d] == 1) continue;                                              \
+        if (bc->stride_a[d] == 0 || bc->stride_b[d] == 0) same = 0;                   \
+        if (bc->stride_a[d] != 0) a_scalar = 0;                                       \
+        if (bc->stride_b[d] != 0) b_scalar = 0;                                       \
+    }                                                                                 \
+    if (same) { for (int64_t i = 0; i < n; i++) { const T x = a[i], y = b[i]; out[i] = (EXPR); } return; } \
+    if (b_scalar) { const T y = b[0]; for (int64_t i = 0; i < n; i++) { const T x = a[i]; out[i] = (EXPR); } return; } \
+    if (a_scalar) { const T x = a[0]; for (int64_t i = 0; i < n; i++) { const T y = b[i]; out[i] = (EXPR); } return; } \
+    int64_t idx[AG_MAX_DIMS] = {0};                                                   \
+    const int64_t inner = bc->shape[nd - 1];                                          \
+    const int64_t sa = bc->stride_a[nd - 1], sb = bc->stride_b[nd - 1];               \
+    int64_t oa = 0, ob = 0;                                                           \
+    for (int64_t o = 0; o < n; o += inner) {                                          \
+        const T *pa = a + oa, *pb = b + ob; T *po = out + o;                          \
+        if (sa && sb) { for (int64_t j = 0; j < inner; j++) { const T x = pa[j], y = pb[j]; po[j] = (EXPR); } } \
+        else if (sa)  { const T y = pb[0]; for (int64_t j = 0; j < inner; j++) { const T x = pa[j]; po[j] = (EXPR); } } \
+        else if (sb)  { const T x = pa[0]; for (int64_t j = 0; j < inner; j++) { const T y = pb[j]; po[j] = (EXPR); } } \
+        else          { const T x = pa[0], y = pb[0]; const T r = (EXPR); for (int64_t j = 0; j < inner; j++) po[j] = r; } \
+        for (int32_t d = nd - 2; d >= 0; d--) {                                       \
+            idx[d]++; oa += bc->stride_a[d]; ob += bc->stride_b[d];                   \
+            if (idx[d] < bc->shape[d]) break;                                         \
+            oa -= idx[d] * bc->stride_a[d]; ob -= idx[d] * bc->stride_b[d]; idx[d] = 0; \
+        }                                                                             \
+    }                                                                                 \
+}
+#define AG_BINARY_PAIR(op, EXPR) AG_BINARY(op, float, f32, EXPR) AG_BINARY(op, double, f64, EXPR)
+
+AG_BINARY_PAIR(add, x + y)
+AG_BINARY_PAIR(sub, x - y)
+AG_BINARY_PAIR(mul, x * y)
+AG_BINARY_PAIR(div, x / y)
+AG_BINARY_PAIR(pow, pow(x, y))
+AG_BINARY_PAIR(maximum, (x != x || y != y) ? x + y : (x > y ? x : y))
+AG_BINARY_PAIR(minimum, (x != x || y != y) ? x + y : (x < y ? x : y))

@@ -1,0 +1,19 @@
+#ifndef AG_REDUCE_H
+#define AG_REDUCE_H
+// Reductions.
+
+#include "ag_types.h"
+
+/// Sum of all n elements, accumulated in double (pairwise within blocks).
+double ag_sum_all_f32(const float *x, int64_t n);
+double ag_sum_all_f64(const double *x, int64_t n);
+
+/// Sums `in` (the result shape of `bc`) down to a smaller shape that
+/// broadcasts to it: out[j] = sum of in[i] over all i whose operand-a index is
+/// j (operand a's strides are 0 along reduced dimensions). `out` has
+/// `out_numel` elements and is overwritten. This is the backward of expand and
+/// of every broadcasting binary op.
+void ag_sum_to_f32(const float *in, float *out, int64_t out_numel, const ag_broadcast *bc);
+void ag_sum_to_f64(const double *in, double *out, int64_t out_numel, const ag_broadcast *bc);
+
+#endif

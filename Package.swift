@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-autograd",
+    products: [
+        .library(name: "Autograd", targets: ["Autograd"]),
+        .executable(name: "autograd-demo", targets: ["autograd-demo"]),
+    ],
+    targets: [
+        // OpenBLAS's cblas, found through pkg-config ("openblas").
+        .systemLibrary(
+            name: "COpenBLAS",
+            path: "CSources/COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // Forward/backward numeric kernels: plain C, float and double, no allocation.
+        .target(
+            name: "AutogradKernels",
+            dependencies: ["COpenBLAS"],
+            path: "CSources/AutogradKernels",
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])],
+            linkerSettings: [.linkedLibrary("m")]
+        ),
+        // Thread-local engine state (grad mode) that Swift reads without locks.
+        .target(name: "_AutogradShims", path: "CSources/_AutogradShims"),
+        .target(
+            name: "Autograd",
+            dependencies: ["AutogradKernels", "_AutogradShims"],
+            path: "Sources/Autograd"
+        ),
+        .executableTarget(
+            name: "autograd-demo",
+            dependencies: ["Autograd", "AutogradKernels"],
+            path: "Sources/autograd-demo"
+        ),
+        .testTarget(
+            name: "AutogradTests",
+            dependencies: ["Autograd", "AutogradKernels"],
+            path: "Tests/AutogradTests",
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,286 @@
+import AutogradKernels
+
+/// The backward pass: a depth-first walk from the roots gives a topological
+/// order of the nodes; each node then runs once, after every node that feeds
+/// it a gradient, summing gradients that arrive along several paths.
+enum Engine {
+    /// A marker unique to one pass, so concurrent passes over independent
+    /// graphs never read each other's scratch state.
+    private final class Pass {}
+
+    /// Where `grad(outputs:inputs:)` collects the gradients it returns.
+    private struct Capture {
+        var leaves: [ObjectIdentifier: Int] = [:]
+        var nodes: [ObjectIdentifier: [(output: Int, index: Int)]] = [:]
+        var grads: [Tensor?]
+    }
+
+    static func run(roots: [Tensor], gradients: [Tensor?], retainGraph: Bool, createGraph: Bool,
+                    inputs: [Tensor]? = nil) throws -> [Tensor?] {
+        try GradMode.with(enabled: createGraph) {
+            try execute(roots: roots, gradients: gradients, retainGraph: retainGraph,
+                        createGraph: createGraph, inputs: inputs)
+        }
+    }
+
+    private static func execute(roots: [Tensor], gradients: [Tensor?], retainGraph: Bool,
+                                createGraph: Bool, inputs: [Tensor]?) throws -> [Tensor?] {
+        // 1. The seed gradients.
+        var seeds = [Tensor]()
+        seeds.reserveCapacity(roots.count)
+        for (i, r) in roots.enumerated() {
+            guard r.requiresGrad else { throw AutogradError.doesNotRequireGrad(index: i) }
+            if let g = i < gradients.count ? gradients[i] : nil {
+                guard g.shape == r.shape else {
+                    throw AutogradError.invalidArgument(
+                        "Mismatch in shape: grad_output[\(i)] has a shape of \(Shape.torchSize(g.shape)) and output[\(i)] has a shape of \(Shape.torchSize(r.shape)).")
+                }
+                seeds.append(g.dtype == r.dtype ? g : try g.to(r.dtype))
+            } else {
+                guard r.count == 1 else { throw AutogradError.implicitGradNonScalar }
+                seeds.append(Tensor.ones(r.shape, dtype: r.dtype))
+            }
+        }
+
+        // 2. What grad(outputs:inputs:) collects.
+        var capture: Capture? = nil
+        if let inputs {
+            var c = Capture(grads: Array(repeating: nil, count: inputs.count))
+            for (k, t) in inputs.enumerated() {
+                guard t.requiresGrad else {
+                    throw AutogradError.invalidArgument("One of the differentiated Tensors does not require grad")
+                }
+                if let fn = t.gradFn {
+                    c.nodes[ObjectIdentifier(fn), default: []].append((t.outputIndex, k))
+                } else {
+                    c.leaves[ObjectIdentifier(t)] = k
+                }
+            }
+            capture = c
+        }
+
+        // 3. Topological order: reverse post-order of a depth-first walk.
+        let pass = Pass()
+        var order = [Context]()
+        var stack = [(Context, Int)]()
+        for r in roots {
+            guard let root = r.gradFn, root.visitToken !== pass else { continue }
+            root.visitToken = pass
+            root.gradBuffer = Array(repeating: nil, count: root.outputs.count)
+            stack.append((root, 0))
+            while !stack.isEmpty {
+                let (node, next) = stack[stack.count - 1]
+                if next < node.inputs.count {
+                    stack[stack.count - 1].1 = next + 1
+                    if case .node(let child, _)? = node.inputs[next].edge, child.visitToken !== pass {
+                        child.visitToken = pass
+                        child.gradBuffer = Array(repeating: nil, count: child.outputs.count)
+                        stack.append((child, 0))
+                    }
+                } else {
+                    order.append(node)
+                    stack.removeLast()
+                }
+            }
+        }
+
+        // In grad(), only nodes on a path to a captured input run.
+        var needed: Set<ObjectIdentifier>? = nil
+        if let c = capture {
+            var set = Set<ObjectIdentifier>()
+            for node in order {  // children before parents
+                let id = ObjectIdentifier(node)
+                if c.nodes[id] != nil { set.insert(id); continue }
+                for slot in node.inputs {
+                    switch slot.edge {
+                    case .node(let child, _)? where set.contains(ObjectIdentifier(child)): set.insert(id)
+                    case .leaf(let t)? where c.leaves[ObjectIdentifier(t)] != nil: set.insert(id)
+                    default: break
+                    }
+                    if set.contains(id) { break }
+                }
+            }
+            needed = set
+        }
+
+        // 4. Seed, then run every node in order.
+        for (r, g) in zip(roots, seeds) {
+            try route(g, along: Graph.edge(of: r), createGraph: createGraph, capture: &capture)
+        }
+        for node in order.reversed() {
+            var grads = node.gradBuffer
+            node.gradBuffer = []
+            node.visitToken = nil
+            if grads.allSatisfy({ $0 == nil }) { continue }
+
+            for (i, hooks) in node.outputHooks where i < grads.count {
+                guard var g = grads[i] else { continue }
+                for h in hooks { if let r = try h(g) { g = r } }
+                grads[i] = g
+            }
+            if let c = capture, let targets = c.nodes[ObjectIdentifier(node)] {
+                for (output, k) in targets { capture!.grads[k] = grads[output] }
+            }
+            if let needed, !needed.contains(ObjectIdentifier(node)) { continue }
+
+            var gradInputs = try callBackward(node, grads, createGraph: createGraph)
+            for h in node.postHooks { if let r = try h(gradInputs, grads) { gradInputs = r } }
+            if !retainGraph { node.release() }
+            grads = []
+            for i in 0..<node.inputs.count {
+                guard let edge = node.inputs[i].edge, let g = gradInputs[i] else { continue }
+                gradInputs[i] = nil
+                if let needed, case .node(let child, _) = edge, !needed.contains(ObjectIdentifier(child)) { continue }
+                try route(g, along: edge, createGraph: createGraph, capture: &capture)
+            }
+        }
+        return capture?.grads ?? []
+    }
+
+    /// Runs one node's backward and checks what it returned.
+    private static func callBackward(_ node: Context, _ gradOutputs: [Tensor?], createGraph: Bool) throws -> [Tensor?] {
+        var grads = gradOutputs
+        for h in node.preHooks { if let r = try h(grads) { grads = r } }
+        if node.materializeGrads {
+            for i in 0..<grads.count where grads[i] == nil {
+                let o = node.outputs[i]
+                grads[i] = Tensor.zeros(o.shape, dtype: o.dtype)
+            }
+        }
+        let fn = node.function
+        var result: [Tensor?]
+        do {
+            if fn.onceDifferentiable {
+                result = try GradMode.with(enabled: false) { try fn._backward(node, grads) }
+                if createGraph, grads.contains(where: { $0?.requiresGrad == true }) {
+                    result = try DelayedError.wrap(result, after: grads)
+                }
+            } else {
+                result = try fn._backward(node, grads)
+            }
+        } catch let e as AutogradError {
+            throw e
+        } catch {
+            throw AutogradError.function("\(node.name) failed: \(error)")
+        }
+        return try validate(node, result)
+    }
+
+    /// PyTorch's checks on a custom backward's result: the count, nil for
+    /// non-tensor arguments, a shape the input has or broadcasts to (summed
+    /// down), the input's dtype.
+    private static func validate(_ node: Context, _ result: [Tensor?]) throws -> [Tensor?] {
+        let n = node.inputs.count
+        var grads = result
+        if grads.count < n || grads[n...].contains(where: { $0 != nil }) {
+            throw AutogradError.invalidGradient(
+                "function \(node.name) returned an incorrect number of gradients (expected \(n), got \(grads.count))")
+        }
+        if grads.count > n { grads.removeLast(grads.count - n) }
+        for i in 0..<n {
+            guard let g = grads[i] else { continue }
+            let slot = node.inputs[i]
+            guard let shape = slot.shape else {
+                throw AutogradError.invalidGradient(
+                    "function \(node.name) returned a gradient different than None at position \(i + 1), but the corresponding forward input was not a Variable")
+            }
+            if slot.edge == nil { grads[i] = nil; continue }
+            var fixed = g
+            if g.shape != shape {
+                guard Shape.isExpandable(shape, to: g.shape) else {
+                    throw AutogradError.invalidGradient(
+                        "Function \(node.name) returned an invalid gradient at index \(i) - got \(Shape.list(g.shape)) but expected shape compatible with \(Shape.list(shape))")
+                }
+                fixed = try fixed.sumTo(shape)
+            }
+            if fixed.dtype != slot.dtype { fixed = try fixed.to(slot.dtype) }
+            grads[i] = fixed
+        }
+        return grads
+    }
+
+    /// Sends a gradient along an edge: into a node's buffer (summing), into a
+    /// captured slot, or into a leaf's `grad`.
+    private static func route(_ gradient: Tensor, along edge: Edge, createGraph: Bool,
+                              capture: inout Capture?) throws {
+        switch edge {
+        case .node(let node, let i):
+            guard node.visitToken != nil, i < node.gradBuffer.count else { return }
+            if let old = node.gradBuffer[i] {
+                node.gradBuffer[i] = try old + gradient
+            } else {
+                node.gradBuffer[i] = gradient
+            }
+        case .leaf(let leaf):
+            var g = gradient
+            for h in leaf.leafHooks { if let r = try h(g) { g = r } }
+            if capture != nil {
+                if let k = capture!.leaves[ObjectIdentifier(leaf)] {
+                    if let old = capture!.grads[k] { capture!.grads[k] = try old + g } else { capture!.grads[k] = g }
+                }
+                return
+            }
+            try accumulate(g, into: leaf, createGraph: createGraph)
+        }
+    }
+
+    /// PyTorch's AccumulateGrad: the first gradient is stored (copied unless
+    /// nothing else refers to it); later ones are added, in place unless the
+    /// graph of the sum is being recorded.
+    private static func accumulate(_ gradient: Tensor, into leaf: Tensor, createGraph: Bool) throws {
+        var g = gradient
+        if let old = leaf.grad {
+            if createGraph || old.requiresGrad || g.requiresGrad {
+                leaf.grad = try old + g
+            } else {
+                old.addInPlaceUnchecked(g)
+            }
+        } else if createGraph {
+            leaf.grad = g
+        } else if isKnownUniquelyReferenced(&g) && isKnownUniquelyReferenced(&g.storage) {
+            leaf.grad = g.requiresGrad ? g.detach() : g
+        } else {
+            leaf.grad = g.clone()
+        }
+    }
+}
+
+extension Tensor {
+    /// Computes the gradient of this tensor with respect to the graph's leaves
+    /// and accumulates it into their `grad`.
+    ///
+    /// - Parameters:
+    ///   - gradient: dL/d(self); may be omitted for a one-element tensor (1).
+    ///   - retainGraph: keep saved tensors for another backward; defaults to `createGraph`.
+    ///   - createGraph: record the backward pass, for higher-order derivatives.
+    public func backward(gradient: Tensor? = nil, retainGraph: Bool? = nil, createGraph: Bool = false) throws {
+        _ = try Engine.run(roots: [self], gradients: [gradient], retainGraph: retainGraph ?? createGraph,
+                           createGraph: createGraph)
+    }
+}
+
+/// The gradients of `outputs` with respect to `inputs`, returned rather than
+/// accumulated into `grad` (PyTorch's `torch.autograd.grad`).
+///
+/// - Parameters:
+///   - gradOutputs: dL/d(output) for each output; nil entries (or nil) mean 1 for one-element outputs.
+///   - allowUnused: return nil for an input the outputs do not depend on, instead of throwing.
+public func grad(outputs: [Tensor], inputs: [Tensor], gradOutputs: [Tensor?]? = nil,
+                 retainGraph: Bool? = nil, createGraph: Bool = false,
+                 allowUnused: Bool = false) throws -> [Tensor?] {
+    let result = try Engine.run(roots: outputs, gradients: gradOutputs ?? [], retainGraph: retainGraph ?? createGraph,
+                                createGraph: createGraph, inputs: inputs)
+    if !allowUnused, let i = result.firstIndex(where: { $0 == nil }) {
+        _ = i
+        throw AutogradError.invalidArgument(
+            "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.")
+    }
+    return result
+}
+
+/// `grad(outputs:inputs:)` for one output and one input.
+public func grad(of output: Tensor, wrt input: Tensor, gradOutput: Tensor? = nil, retainGraph: Bool? = nil,
+                 createGraph: Bool = false, allowUnused: Bool = false) throws -> Tensor? {
+    try grad(outputs: [output], inputs: [input], gradOutputs: [gradOutput], retainGraph: retainGraph,
+             createGraph: createGraph, allowUnused: allowUnused)[0]
+}

@@ -1,0 +1,184 @@
+/// A hook on a gradient: returns a replacement, or nil to keep it.
+public typealias GradientHook = (Tensor) throws -> Tensor?
+
+/// Where a gradient goes after a node's backward: into another node's output
+/// slot, or into a leaf's `grad`.
+enum Edge {
+    case node(Context, Int)
+    case leaf(Tensor)
+}
+
+/// What the node remembers of one forward argument.
+struct InputSlot {
+    /// nil for a non-tensor argument.
+    var shape: [Int]?
+    var dtype: DType = .float32
+    /// Where this argument's gradient goes; nil when it needs none.
+    var edge: Edge?
+    var isTensor: Bool { shape != nil }
+}
+
+/// What the node remembers of one forward output, to make zeros for a
+/// gradient that never arrives.
+struct OutputSlot {
+    var shape: [Int]
+    var dtype: DType
+    var differentiable: Bool
+}
+
+/// A tensor kept for backward, with the storage version it had when forward ended.
+struct SavedTensor {
+    /// The tensor itself, unless it is an output of the saving node: holding
+    /// that would make a reference cycle (output -> node -> output), so an
+    /// output is kept as storage and rebuilt, pointing at the node, on unpack.
+    var tensor: Tensor?
+    var storage: Storage
+    var shape: [Int]
+    var dtype: DType
+    var requiresGrad: Bool
+    var outputIndex: Int
+    var version: Int
+    /// "output 0 of MulBackward" for the version-mismatch message, or nil for a leaf.
+    var producer: (name: () -> String, index: Int)?
+}
+
+/// The context of one Function application, which is also the graph node that
+/// runs its backward (PyTorch's `ctx`, a `<Name>Backward` node).
+///
+/// In `forward`, save what `backward` needs with `saveForBackward` (tensors)
+/// and `set(_:_:)` (non-tensor values); read `needsInputGrad` to skip work.
+/// In `backward`, read them back with `savedTensors` and `get(_:as:)`.
+public final class Context {
+    /// The Function type that made this node.
+    let function: any _AnyFunction.Type
+
+    var inputs: [InputSlot]
+    var outputs: [OutputSlot] = []
+    var toSave: [Tensor] = []
+    var saved: [SavedTensor] = []
+    var released = false
+    var values: [String: any Sendable] = [:]
+    var dirty: [Tensor] = []
+    var nonDifferentiable: [Tensor] = []
+    var materializeGrads = true
+
+    // Engine scratch, valid during one backward pass.
+    var visitToken: AnyObject?
+    var gradBuffer: [Tensor?] = []
+
+    // Hooks.
+    var outputHooks: [Int: [GradientHook]] = [:]
+    var preHooks: [([Tensor?]) throws -> [Tensor?]?] = []
+    var postHooks: [([Tensor?], [Tensor?]) throws -> [Tensor?]?] = []
+
+    init(function: any _AnyFunction.Type, inputs: [InputSlot]) {
+        self.function = function
+        self.inputs = inputs
+    }
+
+    /// `<Name>Backward`, PyTorch's name for a custom Function's node.
+    public var name: String { function._nodeName }
+
+    // MARK: Forward-side API
+
+    /// One flag per forward argument: whether that argument's gradient is
+    /// needed (false for non-tensors and tensors that do not require grad).
+    /// Readable in forward, to skip work backward will not need.
+    public var needsInputGrad: [Bool] { inputs.map { $0.edge != nil } }
+
+    /// Keeps tensors for backward. Call once, in forward. Each is checked
+    /// against its version counter when unpacked.
+    public func saveForBackward(_ tensors: Tensor...) { toSave = tensors }
+    /// Keeps tensors for backward (array form).
+    public func saveForBackward(_ tensors: [Tensor]) { toSave = tensors }
+
+    /// Stores a non-tensor value for backward (PyTorch: an attribute on ctx;
+    /// LibTorch: `ctx->saved_data[key]`).
+    public func set<T: Sendable>(_ key: String, _ value: T) { values[key] = value }
+
+    /// Declares outputs that have no gradient (an index tensor, say): they do
+    /// not require grad, and backward still gets a slot for each.
+    public func markNonDifferentiable(_ tensors: Tensor...) { nonDifferentiable += tensors }
+
+    /// Declares inputs that forward modified in place. They must be returned
+    /// as outputs; their history is rebased onto this node.
+    public func markDirty(_ tensors: Tensor...) { dirty += tensors }
+
+    /// With `true` (the default), gradients that never arrive for an output
+    /// reach backward as zeros; with `false`, as nil.
+    public func setMaterializeGrads(_ value: Bool) { materializeGrads = value }
+
+    // MARK: Backward-side API
+
+    /// The tensors given to `saveForBackward`, in order.
+    ///
+    /// - Throws: PyTorch's "backward through the graph a second time" error
+    ///   after the graph was freed, or its "modified by an inplace operation"
+    ///   error when a saved tensor changed after forward.
+    public var savedTensors: [Tensor] {
+        get throws {
+            if released { throw AutogradError.backwardTwice }
+            var out: [Tensor] = []
+            out.reserveCapacity(saved.count)
+            for s in saved { out.append(try unpack(s)) }
+            return out
+        }
+    }
+
+    /// The non-tensor value stored under `key`.
+    public func get<T>(_ key: String, as type: T.Type = T.self) throws -> T {
+        guard let v = values[key] else {
+            throw AutogradError.invalidArgument("\(name): no value saved under '\(key)'")
+        }
+        guard let t = v as? T else {
+            throw AutogradError.invalidArgument("\(name): the value saved under '\(key)' is \(Swift.type(of: v)), not \(T.self)")
+        }
+        return t
+    }
+
+    // MARK: Hooks
+
+    /// A hook run before this node's backward, on the gradients of its outputs;
+    /// it may return replacements.
+    public func registerPrehook(_ hook: @escaping ([Tensor?]) throws -> [Tensor?]?) { preHooks.append(hook) }
+    /// A hook run after this node's backward, given (gradInputs, gradOutputs);
+    /// it may return replacement gradInputs.
+    public func registerHook(_ hook: @escaping ([Tensor?], [Tensor?]) throws -> [Tensor?]?) { postHooks.append(hook) }
+
+    // MARK: Internals
+
+    func pack() {
+        saved.reserveCapacity(toSave.count)
+        for t in toSave {
+            let isOwnOutput = t.gradFn === self
+            var producer: (name: () -> String, index: Int)? = nil
+            if let fn = t.gradFn?.function { producer = ({ fn._nodeName }, t.outputIndex) }
+            saved.append(SavedTensor(
+                tensor: isOwnOutput ? nil : t, storage: t.storage, shape: t.shape, dtype: t.dtype,
+                requiresGrad: t.requiresGrad, outputIndex: t.outputIndex, version: t.storage.version,
+                producer: producer))
+        }
+        toSave = []
+    }
+
+    private func unpack(_ s: SavedTensor) throws -> Tensor {
+        if s.storage.version != s.version {
+            var where_ = ""
+            if let p = s.producer { where_ = ", which is output \(p.index) of \(p.name())," }
+            throw AutogradError.graph(
+                "one of the variables needed for gradient computation has been modified by an inplace operation: [\(s.dtype.legacyTypeName) \(Shape.list(s.shape))]\(where_) is at version \(s.storage.version); expected version \(s.version) instead. Hint: the tensor was changed in place after it was saved for backward; save a copy (clone()) or change a copy instead.")
+        }
+        if let t = s.tensor { return t }
+        let t = Tensor(storage: s.storage, shape: s.shape, count: Shape.count(s.shape), dtype: s.dtype,
+                       requiresGrad: s.requiresGrad)
+        if s.requiresGrad { t.gradFn = self; t.outputIndex = s.outputIndex }
+        return t
+    }
+
+    /// Frees what the node kept for backward (retainGraph: false).
+    func release() {
+        saved = []
+        toSave = []
+        released = true
+    }
+}

@@ -1,0 +1,82 @@
+import AutogradKernels
+
+// C kernel signatures as Swift sees them, and the dtype dispatch around them.
+
+/// `void k(const float *x, float *y, int64_t n)`: an elementwise forward kernel.
+public typealias UnaryKernelF32 = @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int64) -> Void
+/// `void k(const double *x, double *y, int64_t n)`.
+public typealias UnaryKernelF64 = @convention(c) (UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, Int64) -> Void
+/// `void k(const float *a, const float *b, float *out, int64_t n)`: elementwise over two same-shaped inputs.
+public typealias BinaryKernelF32 = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int64) -> Void
+/// `void k(const double *a, const double *b, double *out, int64_t n)`.
+public typealias BinaryKernelF64 = @convention(c) (UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, Int64) -> Void
+
+typealias UnaryBackwardF32 = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int64) -> Void
+typealias UnaryBackwardF64 = @convention(c) (UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, Int64) -> Void
+typealias BroadcastKernelF32 = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafePointer<ag_broadcast>?) -> Void
+typealias BroadcastKernelF64 = @convention(c) (UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafePointer<ag_broadcast>?) -> Void
+
+extension Tensor {
+    func requireFloating(_ op: String) throws {
+        guard dtype.isFloatingPoint else {
+            throw AutogradError.invalidArgument("\(op): expected a floating point tensor, got \(dtype)")
+        }
+    }
+
+    /// y[i] = f(x[i]) through a C kernel pair: the building block for a custom
+    /// op's forward (or backward) written in C. Not recorded: call it inside a
+    /// Function.
+    public func map(_ f32: UnaryKernelF32, _ f64: UnaryKernelF64) throws -> Tensor {
+        try requireFloating("map")
+        let y = Tensor(uninitializedShape: shape, dtype: dtype)
+        if dtype == .float32 {
+            f32(pointer(Float.self), y.pointer(Float.self), Int64(count))
+        } else {
+            f64(pointer(Double.self), y.pointer(Double.self), Int64(count))
+        }
+        return y
+    }
+
+    /// out[i] = f(self[i], other[i]) through a C kernel pair, for two tensors of
+    /// the same shape and dtype (a custom backward's `gx = k(x, gy)`). Not recorded.
+    public func zipMap(_ other: Tensor, _ f32: BinaryKernelF32, _ f64: BinaryKernelF64) throws -> Tensor {
+        try requireFloating("zipMap")
+        guard other.shape == shape, other.dtype == dtype else {
+            throw AutogradError.invalidArgument(
+                "zipMap: the tensors must have the same shape and dtype, got \(Shape.list(shape)) \(dtype) and \(Shape.list(other.shape)) \(other.dtype)")
+        }
+        let y = Tensor(uninitializedShape: shape, dtype: dtype)
+        if dtype == .float32 {
+            f32(pointer(Float.self), other.pointer(Float.self), y.pointer(Float.self), Int64(count))
+        } else {
+            f64(pointer(Double.self), other.pointer(Double.self), y.pointer(Double.self), Int64(count))
+        }
+        return y
+    }
+
+    /// The fused backward of a library unary op: gx = k(x, y, gy).
+    static func unaryBackward(x: Tensor?, y: Tensor?, gy: Tensor, _ f32: UnaryBackwardF32, _ f64: UnaryBackwardF64) -> Tensor {
+        let gx = Tensor(uninitializedShape: gy.shape, dtype: gy.dtype)
+        if gy.dtype == .float32 {
+            f32(x?.pointer(Float.self), y?.pointer(Float.self), gy.pointer(Float.self), gx.pointer(Float.self), Int64(gy.count))
+        } else {
+            f64(x?.pointer(Double.self), y?.pointer(Double.self), gy.pointer(Double.self), gx.pointer(Double.self), Int64(gy.count))
+        }
+        return gx
+    }
+
+    /// a <op> b with broadcasting, same floating dtype (not recorded).
+    static func broadcastKernel(_ op: String, _ a: Tensor, _ b: Tensor, _ f32: BroadcastKernelF32, _ f64: BroadcastKernelF64) throws -> Tensor {
+        guard let shape = Shape.broadcast(a.shape, b.shape) else {
+            throw Shape.broadcastError(op, a.shape, b.shape)
+        }
+        let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
+        var bc = Shape.descriptor(out: shape, a: a.shape, b: b.shape)
+        if a.dtype == .float32 {
+            f32(a.pointer(Float.self), b.pointer(Float.self), out.pointer(Float.self), &bc)
+        } else {
+            f64(a.pointer(Double.self), b.pointer(Double.self), out.pointer(Double.self), &bc)
+        }
+        return out
+    }
+}

@@ -1,0 +1,73 @@
+import AutogradKernels
+
+/// C = op(A)·op(B) for matrices (or batches of them), op(X) = X or Xᵀ by
+/// flag: transposes are never materialised.
+///   dL/dA = dL/dC · op(B)ᵀ   (or its transpose when A enters transposed)
+///   dL/dB = op(A)ᵀ · dL/dC   (or its transpose when B enters transposed)
+/// Each is itself a Gemm with other flags, so backward is differentiable.
+enum Gemm: Function {
+    static var _nodeName: String { "MmBackward" }
+
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        let a = try args.tensor(0), b = try args.tensor(1)
+        let ta = try args.bool(2), tb = try args.bool(3)
+        ctx.saveForBackward(a, b)
+        ctx.set("transA", ta)
+        ctx.set("transB", tb)
+        return try gemm(a, b, ta, tb)
+    }
+
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        let s = try ctx.savedTensors
+        let (a, b) = (s[0], s[1])
+        let g = gradOutputs[0]!
+        let ta = try ctx.get("transA", as: Bool.self), tb = try ctx.get("transB", as: Bool.self)
+        var ga: Tensor? = nil, gb: Tensor? = nil
+        if ctx.needsInputGrad[0] { ga = ta ? try Gemm.apply(b, g, tb, true) : try Gemm.apply(g, b, false, !tb) }
+        if ctx.needsInputGrad[1] { gb = tb ? try Gemm.apply(g, a, true, ta) : try Gemm.apply(a, g, !ta, false) }
+        return [ga, gb, nil, nil]
+    }
+
+    /// The product itself: 2-D x 2-D, or batched 3-D with a 2-D operand broadcast.
+    static func gemm(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool) throws -> Tensor {
+        guard a.dtype == b.dtype, a.dtype.isFloatingPoint else {
+            throw AutogradError.invalidArgument("matmul: expected both tensors to be float32 or float64 of the same dtype, got \(a.dtype) and \(b.dtype)")
+        }
+        guard (2...3).contains(a.rank), (2...3).contains(b.rank) else {
+            throw AutogradError.invalidArgument("matmul: expected 2-D or 3-D operands, got \(Shape.list(a.shape)) and \(Shape.list(b.shape))")
+        }
+        let ar = a.shape.suffix(2), br = b.shape.suffix(2)
+        let m = ta ? ar.last! : ar.first!, k = ta ? ar.first! : ar.last!
+        let kb = tb ? br.last! : br.first!, n = tb ? br.first! : br.last!
+        let batchA = a.rank == 3 ? a.shape[0] : 1, batchB = b.rank == 3 ? b.shape[0] : 1
+        guard k == kb else {
+            throw AutogradError.invalidArgument(
+                "mat1 and mat2 shapes cannot be multiplied (\(m)x\(k) and \(kb)x\(n))")
+        }
+        guard batchA == batchB || a.rank == 2 || b.rank == 2 else {
+            throw AutogradError.invalidArgument("matmul: batch sizes differ: \(Shape.list(a.shape)) and \(Shape.list(b.shape))")
+        }
+        let batch = max(batchA, batchB)
+        let outShape = (a.rank == 3 || b.rank == 3) ? [batch, m, n] : [m, n]
+        let c = Tensor(uninitializedShape: outShape, dtype: a.dtype)
+        let sa = Int64(a.rank == 3 ? m * k : 0), sb = Int64(b.rank == 3 ? k * n : 0)
+        if k == 0 { c.fillUnchecked(0); return c }
+        if a.dtype == .float32 {
+            ag_gemm_f32(ta, tb, Int64(m), Int64(n), Int64(k), 1, a.pointer(Float.self), sa,
+                        b.pointer(Float.self), sb, 0, c.pointer(Float.self), Int64(batch))
+        } else {
+            ag_gemm_f64(ta, tb, Int64(m), Int64(n), Int64(k), 1, a.pointer(Double.self), sa,
+                        b.pointer(Double.self), sb, 0, c.pointer(Double.self), Int64(batch))
+        }
+        return c
+    }
+}
+
+extension Tensor {
+    /// Matrix product (PyTorch's `matmul` for 2-D and batched 3-D operands)
+    /// through OpenBLAS.
+    public func matmul(_ other: Tensor) throws -> Tensor {
+        let (a, b) = try Tensor.promoted(self, other)
+        return try Gemm.apply(a, b, false, false)
+    }
+}

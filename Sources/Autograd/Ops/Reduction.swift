@@ -1,0 +1,124 @@
+import AutogradKernels
+
+/// Sum of all elements.  dL/dx = dL/dy broadcast to x's shape.
+enum SumAll: UnaryFunction {
+    static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
+        try x.requireFloating("sum")
+        let y = Tensor(uninitializedShape: [], dtype: x.dtype)
+        if x.dtype == .float32 {
+            y.pointer(Float.self).pointee = Float(ag_sum_all_f32(x.pointer(Float.self), Int64(x.count)))
+        } else {
+            y.pointer(Double.self).pointee = ag_sum_all_f64(x.pointer(Double.self), Int64(x.count))
+        }
+        return y
+    }
+    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? {
+        try g.expand(to: ctx.inputs[0].shape!)
+    }
+}
+
+/// Sum over some dimensions, optionally keeping them with size 1.
+/// dL/dx = dL/dy (reshaped to keep the reduced dims) broadcast to x's shape.
+enum SumDims: Function {
+    static var _nodeName: String { "SumBackward" }
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        let x = try args.tensor(0), dims = try args.ints(1), keepDim = try args.bool(2)
+        ctx.set("dims", dims)
+        let kept = x.shape.indices.map { dims.contains($0) ? 1 : x.shape[$0] }
+        let y = try SumTo.run(x, kept)
+        return keepDim ? y : y.alias(shape: x.shape.indices.filter { !dims.contains($0) }.map { x.shape[$0] })
+    }
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        let shape = ctx.inputs[0].shape!
+        let dims = try ctx.get("dims", as: [Int].self)
+        let kept = shape.indices.map { dims.contains($0) ? 1 : shape[$0] }
+        return [try gradOutputs[0]!.reshape(kept).expand(to: shape), nil, nil]
+    }
+}
+
+/// Broadcasts x to a larger shape (PyTorch's `expand`, materialised).
+/// dL/dx = dL/dy summed over the broadcast dimensions.
+enum Expand: Function {
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        let x = try args.tensor(0), shape = try args.ints(1)
+        guard Shape.isExpandable(x.shape, to: shape) else {
+            throw AutogradError.invalidArgument(
+                "The expanded size of the tensor must match the existing size at a non-singleton dimension. Target sizes: \(Shape.list(shape)). Tensor sizes: \(Shape.list(x.shape))")
+        }
+        if shape == x.shape { return x.alias() }
+        let y = Tensor(uninitializedShape: shape, dtype: x.dtype)
+        var bc = Shape.descriptor(out: shape, a: x.shape)
+        switch x.dtype {
+        case .float32: ag_expand_f32(x.pointer(Float.self), y.pointer(Float.self), &bc)
+        case .float64: ag_expand_f64(x.pointer(Double.self), y.pointer(Double.self), &bc)
+        default: throw AutogradError.invalidArgument("expand: \(x.dtype) is not supported")
+        }
+        return y
+    }
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        [try gradOutputs[0]!.sumTo(ctx.inputs[0].shape!), nil]
+    }
+}
+
+/// Sums x down to a shape that broadcasts to x's (PyTorch's `sum_to_size`).
+/// dL/dx = dL/dy broadcast back to x's shape.
+enum SumTo: Function {
+    static func run(_ x: Tensor, _ shape: [Int]) throws -> Tensor {
+        guard Shape.isExpandable(shape, to: x.shape) else {
+            throw AutogradError.invalidArgument("size {\(Shape.list(shape))} is not expandable to size {\(Shape.list(x.shape))}.")
+        }
+        if shape == x.shape { return x.alias() }
+        let y = Tensor(uninitializedShape: shape, dtype: x.dtype)
+        var bc = Shape.descriptor(out: x.shape, a: shape)
+        switch x.dtype {
+        case .float32: ag_sum_to_f32(x.pointer(Float.self), y.pointer(Float.self), Int64(y.count), &bc)
+        case .float64: ag_sum_to_f64(x.pointer(Double.self), y.pointer(Double.self), Int64(y.count), &bc)
+        default: throw AutogradError.invalidArgument("sum: \(x.dtype) is not supported")
+        }
+        return y
+    }
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        try run(args.tensor(0), args.ints(1))
+    }
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        [try gradOutputs[0]!.expand(to: ctx.inputs[0].shape!), nil]
+    }
+}
+
+extension Tensor {
+    /// Sum of all elements, as a zero-dimensional tensor.
+    public func sum() throws -> Tensor { try SumAll.apply(self) }
+
+    /// Sum over `dims` (negative dims count from the end).
+    public func sum(dims: [Int], keepDim: Bool = false) throws -> Tensor {
+        let d = try dims.map { try normalizedDim($0, "sum") }
+        return try SumDims.apply(self, d, keepDim)
+    }
+
+    /// Sum over one dimension.
+    public func sum(dim: Int, keepDim: Bool = false) throws -> Tensor { try sum(dims: [dim], keepDim: keepDim) }
+
+    /// Mean of all elements.
+    public func mean() throws -> Tensor { try sum() / Double(Swift.max(count, 1)) }
+
+    /// Broadcasts to `shape` (PyTorch's `expand` / `broadcast_to`).
+    public func expand(to shape: [Int]) throws -> Tensor {
+        shape == self.shape ? self : try Expand.apply(self, shape)
+    }
+
+    /// Sums down to `shape`, which must broadcast to this tensor's shape (PyTorch's `sum_to_size`).
+    public func sumTo(_ shape: [Int]) throws -> Tensor {
+        shape == self.shape ? self : try SumTo.apply(self, shape)
+    }
+
+    /// A dim in 0..<rank, from one that may count from the end.
+    func normalizedDim(_ dim: Int, _ op: String, rank r: Int? = nil) throws -> Int {
+        let n = r ?? rank
+        let lo = -Swift.max(n, 1), hi = Swift.max(n, 1) - 1
+        guard dim >= lo && dim <= hi else {
+            throw AutogradError.invalidArgument(
+                "\(op): Dimension out of range (expected to be in range of [\(lo), \(hi)], but got \(dim))")
+        }
+        return dim < 0 ? dim + Swift.max(n, 1) : dim
+    }
+}

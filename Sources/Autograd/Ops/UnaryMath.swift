@@ -1,0 +1,146 @@
+import AutogradKernels
+
+/// A library unary op over a C kernel pair. Forward saves the input or the
+/// output (whichever the backward formula reads). Backward runs the fused C
+/// backward kernel when the backward pass is not being recorded, and the same
+/// formula written with differentiable ops when it is (createGraph), so
+/// double backward works.
+protocol ElementwiseUnary: UnaryFunction {
+    static var forwardKernels: (UnaryKernelF32, UnaryKernelF64) { get }
+    static var backwardKernels: (UnaryBackwardF32, UnaryBackwardF64) { get }
+    /// Whether the backward formula reads the output y (else the input x).
+    static var backwardReadsOutput: Bool { get }
+    /// dL/dx from x (or y) and dL/dy, with differentiable ops.
+    static func gradient(_ saved: Tensor, _ g: Tensor) throws -> Tensor
+}
+
+extension ElementwiseUnary {
+    static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
+        let y = try x.map(forwardKernels.0, forwardKernels.1)
+        ctx.saveForBackward(backwardReadsOutput ? y : x)
+        return y
+    }
+    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? {
+        let saved = try ctx.savedTensors[0]
+        if GradMode.isEnabled { return try gradient(saved, g) }
+        let (b32, b64) = backwardKernels
+        return backwardReadsOutput
+            ? Tensor.unaryBackward(x: nil, y: saved, gy: g, b32, b64)
+            : Tensor.unaryBackward(x: saved, y: nil, gy: g, b32, b64)
+    }
+}
+
+/// e^x.  dL/dx = dL/dy * y.
+enum Exp: ElementwiseUnary {
+    static let forwardKernels: (UnaryKernelF32, UnaryKernelF64) = (ag_exp_forward_f32, ag_exp_forward_f64)
+    static let backwardKernels: (UnaryBackwardF32, UnaryBackwardF64) = (ag_exp_backward_f32, ag_exp_backward_f64)
+    static let backwardReadsOutput = true
+    static func gradient(_ y: Tensor, _ g: Tensor) throws -> Tensor { try g * y }
+}
+
+/// ln x.  dL/dx = dL/dy / x.
+enum Log: ElementwiseUnary {
+    static let forwardKernels: (UnaryKernelF32, UnaryKernelF64) = (ag_log_forward_f32, ag_log_forward_f64)
+    static let backwardKernels: (UnaryBackwardF32, UnaryBackwardF64) = (ag_log_backward_f32, ag_log_backward_f64)
+    static let backwardReadsOutput = false
+    static func gradient(_ x: Tensor, _ g: Tensor) throws -> Tensor { try g / x }
+}
+
+/// √x.  dL/dx = dL/dy / (2y).
+enum Sqrt: ElementwiseUnary {
+    static let forwardKernels: (UnaryKernelF32, UnaryKernelF64) = (ag_sqrt_forward_f32, ag_sqrt_forward_f64)
+    static let backwardKernels: (UnaryBackwardF32, UnaryBackwardF64) = (ag_sqrt_backward_f32, ag_sqrt_backward_f64)
+    static let backwardReadsOutput = true
+    static func gradient(_ y: Tensor, _ g: Tensor) throws -> Tensor { try g / (y * 2) }
+}
+
+/// tanh x.  dL/dx = dL/dy * (1 - y²).
+enum Tanh: ElementwiseUnary {
+    static let forwardKernels: (UnaryKernelF32, UnaryKernelF64) = (ag_tanh_forward_f32, ag_tanh_forward_f64)
+    static let backwardKernels: (UnaryBackwardF32, UnaryBackwardF64) = (ag_tanh_backward_f32, ag_tanh_backward_f64)
+    static let backwardReadsOutput = true
+    static func gradient(_ y: Tensor, _ g: Tensor) throws -> Tensor { try g * (1 - y * y) }
+}
+
+/// cosh x.  dL/dx = dL/dy * sinh x.
+enum Cosh: ElementwiseUnary {
+    static let forwardKernels: (UnaryKernelF32, UnaryKernelF64) = (ag_cosh_forward_f32, ag_cosh_forward_f64)
+    static let backwardKernels: (UnaryBackwardF32, UnaryBackwardF64) = (ag_cosh_backward_f32, ag_cosh_backward_f64)
+    static let backwardReadsOutput = false
+    static func gradient(_ x: Tensor, _ g: Tensor) throws -> Tensor { try g * x.sinh() }
+}
+
+/// sinh x.  dL/dx = dL/dy * cosh x.
+enum Sinh: ElementwiseUnary {
+    static let forwardKernels: (UnaryKernelF32, UnaryKernelF64) = (ag_sinh_forward_f32, ag_sinh_forward_f64)
+    static let backwardKernels: (UnaryBackwardF32, UnaryBackwardF64) = (ag_sinh_backward_f32, ag_sinh_backward_f64)
+    static let backwardReadsOutput = false
+    static func gradient(_ x: Tensor, _ g: Tensor) throws -> Tensor { try g * x.cosh() }
+}
+
+/// |x|.  dL/dx = dL/dy * sign x.
+enum Abs: ElementwiseUnary {
+    static let forwardKernels: (UnaryKernelF32, UnaryKernelF64) = (ag_abs_forward_f32, ag_abs_forward_f64)
+    static let backwardKernels: (UnaryBackwardF32, UnaryBackwardF64) = (ag_abs_backward_f32, ag_abs_backward_f64)
+    static let backwardReadsOutput = false
+    static func gradient(_ x: Tensor, _ g: Tensor) throws -> Tensor { try g * x.sign() }
+}
+
+/// sign x (-1, 0 or 1).  dL/dx = 0.
+enum Sign: UnaryFunction {
+    static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor { try x.map(ag_sign_forward_f32, ag_sign_forward_f64) }
+    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { Tensor.zeros(like: g) }
+}
+
+/// x^p for a scalar p.  dL/dx = dL/dy * p * x^(p-1).
+enum PowScalar: Function {
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        let x = try args.tensor(0), p = try args.double(1)
+        try x.requireFloating("pow")
+        ctx.saveForBackward(x)
+        ctx.set("exponent", p)
+        let y = Tensor.empty(like: x)
+        if x.dtype == .float32 {
+            ag_pow_scalar_forward_f32(x.pointer(Float.self), p, y.pointer(Float.self), Int64(x.count))
+        } else {
+            ag_pow_scalar_forward_f64(x.pointer(Double.self), p, y.pointer(Double.self), Int64(x.count))
+        }
+        return y
+    }
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        let x = try ctx.savedTensors[0], p = try ctx.get("exponent", as: Double.self)
+        let g = gradOutputs[0]!
+        if GradMode.isEnabled {
+            if p == 0 { return [Tensor.zeros(like: x), nil] }
+            return [try g * (try x.pow(p - 1) * p), nil]
+        }
+        let gx = Tensor.empty(like: x)
+        if x.dtype == .float32 {
+            ag_pow_scalar_backward_f32(x.pointer(Float.self), p, g.pointer(Float.self), gx.pointer(Float.self), Int64(x.count))
+        } else {
+            ag_pow_scalar_backward_f64(x.pointer(Double.self), p, g.pointer(Double.self), gx.pointer(Double.self), Int64(x.count))
+        }
+        return [gx, nil]
+    }
+}
+
+extension Tensor {
+    /// e^x, elementwise.
+    public func exp() throws -> Tensor { try Exp.apply(self) }
+    /// Natural logarithm, elementwise.
+    public func log() throws -> Tensor { try Log.apply(self) }
+    /// Square root, elementwise.
+    public func sqrt() throws -> Tensor { try Sqrt.apply(self) }
+    /// Hyperbolic tangent, elementwise.
+    public func tanh() throws -> Tensor { try Tanh.apply(self) }
+    /// Hyperbolic cosine, elementwise.
+    public func cosh() throws -> Tensor { try Cosh.apply(self) }
+    /// Hyperbolic sine, elementwise.
+    public func sinh() throws -> Tensor { try Sinh.apply(self) }
+    /// Absolute value, elementwise.
+    public func abs() throws -> Tensor { try Abs.apply(self) }
+    /// -1, 0 or 1 by the sign of each element; its gradient is zero.
+    public func sign() throws -> Tensor { try Sign.apply(self) }
+    /// Each element raised to a scalar power.
+    public func pow(_ exponent: Double) throws -> Tensor { try PowScalar.apply(self, exponent) }
+}

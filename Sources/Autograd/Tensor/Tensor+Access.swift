@@ -1,0 +1,119 @@
+import AutogradKernels
+
+extension Tensor {
+    /// The typed base address, with no dtype check and no version bump: for
+    /// the library's own kernels writing fresh outputs.
+    @inline(__always)
+    func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
+        storage.bytes.assumingMemoryBound(to: T.self)
+    }
+
+    /// Records an in-place change (checked by saved-tensor unpacking).
+    @inline(__always)
+    func bumpVersion() { storage.version &+= 1 }
+
+    private func checkElement<T>(_: T.Type, _ op: String) throws {
+        let ok: Bool
+        switch dtype {
+        case .float32: ok = T.self == Float.self
+        case .float64: ok = T.self == Double.self
+        case .int64: ok = T.self == Int64.self
+        case .bool: ok = T.self == Bool.self
+        }
+        guard ok else {
+            throw AutogradError.invalidArgument("\(op): the tensor is \(dtype), not \(T.self)")
+        }
+    }
+
+    /// Reads the elements in place, row-major.
+    public func withUnsafeBufferPointer<T, R>(as type: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R) throws -> R {
+        try checkElement(T.self, "withUnsafeBufferPointer")
+        return try body(UnsafeBufferPointer(start: pointer(T.self), count: count))
+    }
+
+    /// Writes the elements in place. Counts as an in-place change: the version
+    /// counter is bumped, and a leaf that requires grad is refused while
+    /// recording (PyTorch's rule for in-place ops).
+    public func withUnsafeMutableBufferPointer<T, R>(as type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> R) throws -> R {
+        try checkElement(T.self, "withUnsafeMutableBufferPointer")
+        if GradMode.isEnabled && isLeaf && requiresGrad { throw AutogradError.leafInPlace }
+        bumpVersion()
+        return try body(UnsafeMutableBufferPointer(start: pointer(T.self), count: count))
+    }
+
+    /// The elements as `Double`s, row-major.
+    public func toArray() -> [Double] {
+        switch dtype {
+        case .float32:
+            return [Double](unsafeUninitializedCapacity: count) { buf, n in
+                ag_cast_f32_f64(pointer(Float.self), buf.baseAddress, Int64(count)); n = count
+            }
+        case .float64: return Array(UnsafeBufferPointer(start: pointer(Double.self), count: count))
+        case .int64: return UnsafeBufferPointer(start: pointer(Int64.self), count: count).map(Double.init)
+        case .bool: return UnsafeBufferPointer(start: pointer(Bool.self), count: count).map { $0 ? 1 : 0 }
+        }
+    }
+
+    /// The elements of a float32 tensor.
+    public func floats() throws -> [Float] { try withUnsafeBufferPointer(as: Float.self) { Array($0) } }
+    /// The elements of a float64 tensor.
+    public func doubles() throws -> [Double] { try withUnsafeBufferPointer(as: Double.self) { Array($0) } }
+    /// The elements of an int64 tensor.
+    public func ints() throws -> [Int] { try withUnsafeBufferPointer(as: Int64.self) { $0.map { Int($0) } } }
+
+    /// The element at a flat row-major offset, as a Double.
+    func element(_ offset: Int) -> Double {
+        switch dtype {
+        case .float32: Double(pointer(Float.self)[offset])
+        case .float64: pointer(Double.self)[offset]
+        case .int64: Double(pointer(Int64.self)[offset])
+        case .bool: pointer(Bool.self)[offset] ? 1 : 0
+        }
+    }
+
+    /// The value of a one-element tensor (PyTorch's `item()`).
+    public func item() throws -> Double {
+        guard count == 1 else {
+            throw AutogradError.invalidArgument("a Tensor with \(count) elements cannot be converted to Scalar")
+        }
+        return element(0)
+    }
+
+    /// The element at `indices` (one per dimension), as a Double.
+    public func scalar(at indices: Int...) throws -> Double {
+        guard indices.count == rank else {
+            throw AutogradError.invalidArgument("scalar(at:): expected \(rank) indices for shape \(Shape.list(shape)), got \(indices.count)")
+        }
+        var offset = 0
+        for (d, i) in indices.enumerated() {
+            let size = shape[d]
+            guard i >= -size && i < size else {
+                throw AutogradError.invalidArgument("index \(i) is out of bounds for dimension \(d) with size \(size)")
+            }
+            offset = offset * size + (i < 0 ? i + size : i)
+        }
+        return element(offset)
+    }
+
+    func fillUnchecked(_ value: Double) {
+        switch dtype {
+        case .float32: ag_fill_f32(pointer(Float.self), Float(value), Int64(count))
+        case .float64: ag_fill_f64(pointer(Double.self), value, Int64(count))
+        case .int64: pointer(Int64.self).update(repeating: Int64(value), count: count)
+        case .bool: pointer(Bool.self).update(repeating: value != 0, count: count)
+        }
+    }
+
+    /// self += other for same-shaped floating tensors, without recording or
+    /// checks (gradient accumulation); bumps the version.
+    func addInPlaceUnchecked(_ other: Tensor) {
+        var bc = Shape.descriptor(out: shape, a: shape, b: other.shape)
+        let o = other.dtype == dtype ? other : (try! other.to(dtype))
+        switch dtype {
+        case .float32: ag_add_forward_f32(pointer(Float.self), o.pointer(Float.self), pointer(Float.self), &bc)
+        case .float64: ag_add_forward_f64(pointer(Double.self), o.pointer(Double.self), pointer(Double.self), &bc)
+        default: break
+        }
+        bumpVersion()
+    }
+}

@@ -1,0 +1,126 @@
+import AutogradKernels
+
+extension Tensor {
+    /// A tensor from values in row-major order.
+    ///
+    /// - Throws: when `shape` does not hold exactly `values.count` elements,
+    ///   or `dtype` is not a floating type.
+    public convenience init(_ values: [Double], shape: [Int]? = nil, dtype: DType = .float32,
+                            requiresGrad: Bool = false) throws {
+        let shape = shape ?? [values.count]
+        guard Shape.count(shape) == values.count, shape.allSatisfy({ $0 >= 0 }) else {
+            throw AutogradError.invalidArgument(
+                "shape '\(Shape.list(shape))' is invalid for input of size \(values.count)")
+        }
+        if requiresGrad && !dtype.isFloatingPoint {
+            throw AutogradError.invalidArgument("only Tensors of floating point dtype can require gradients")
+        }
+        self.init(uninitializedShape: shape, dtype: dtype)
+        values.withUnsafeBufferPointer { src in
+            switch dtype {
+            case .float32: ag_cast_f64_f32(src.baseAddress, pointer(Float.self), Int64(count))
+            case .float64: pointer(Double.self).update(from: src.baseAddress!, count: count)
+            case .int64: for i in 0..<count { pointer(Int64.self)[i] = Int64(src[i]) }
+            case .bool: for i in 0..<count { pointer(Bool.self)[i] = src[i] != 0 }
+            }
+        }
+        self.requiresGrad = requiresGrad
+    }
+
+    /// A float32 tensor from `Float` values.
+    public convenience init(_ values: [Float], shape: [Int]? = nil, requiresGrad: Bool = false) throws {
+        try self.init(values.map(Double.init), shape: shape, dtype: .float32, requiresGrad: requiresGrad)
+    }
+
+    /// An int64 tensor (indices, class labels).
+    public convenience init(indices values: [Int], shape: [Int]? = nil) throws {
+        let shape = shape ?? [values.count]
+        guard Shape.count(shape) == values.count else {
+            throw AutogradError.invalidArgument("shape '\(Shape.list(shape))' is invalid for input of size \(values.count)")
+        }
+        self.init(uninitializedShape: shape, dtype: .int64)
+        let p = pointer(Int64.self)
+        for i in 0..<values.count { p[i] = Int64(values[i]) }
+    }
+
+    /// A zero-dimensional tensor holding one value.
+    public convenience init(scalar value: Double, dtype: DType = .float32, requiresGrad: Bool = false) throws {
+        try self.init([value], shape: [], dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// A tensor filled with `value`.
+    public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32) -> Tensor {
+        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        t.fillUnchecked(value)
+        return t
+    }
+
+    /// A tensor of zeros.
+    public static func zeros(_ shape: [Int], dtype: DType = .float32) -> Tensor { full(shape, 0, dtype: dtype) }
+    /// A tensor of ones.
+    public static func ones(_ shape: [Int], dtype: DType = .float32) -> Tensor { full(shape, 1, dtype: dtype) }
+    /// Zeros with `other`'s shape and dtype.
+    public static func zeros(like other: Tensor) -> Tensor { full(other.shape, 0, dtype: other.dtype) }
+    /// Ones with `other`'s shape and dtype.
+    public static func ones(like other: Tensor) -> Tensor { full(other.shape, 1, dtype: other.dtype) }
+
+    /// A tensor whose contents are unspecified until written: the output buffer
+    /// of a custom op's C kernel.
+    public static func empty(_ shape: [Int], dtype: DType = .float32) -> Tensor {
+        Tensor(uninitializedShape: shape, dtype: dtype)
+    }
+    /// An uninitialised tensor with `other`'s shape and dtype.
+    public static func empty(like other: Tensor) -> Tensor {
+        Tensor(uninitializedShape: other.shape, dtype: other.dtype)
+    }
+
+    /// Standard normal samples from `generator` (seeded, so runs repeat).
+    public static func randn(_ shape: [Int], dtype: DType = .float32, generator: Generator) -> Tensor {
+        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        let (seed, offset) = generator.reserve(t.count)
+        switch dtype {
+        case .float32: ag_randn_f32(t.pointer(Float.self), Int64(t.count), seed, offset)
+        case .float64: ag_randn_f64(t.pointer(Double.self), Int64(t.count), seed, offset)
+        default: preconditionFailure("randn: \(dtype) is not a floating type")
+        }
+        return t
+    }
+
+    /// Uniform samples in [low, high) from `generator`.
+    public static func rand(_ shape: [Int], low: Double = 0, high: Double = 1, dtype: DType = .float32,
+                            generator: Generator) -> Tensor {
+        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        let (seed, offset) = generator.reserve(t.count)
+        switch dtype {
+        case .float32: ag_rand_uniform_f32(t.pointer(Float.self), Int64(t.count), low, high, seed, offset)
+        case .float64: ag_rand_uniform_f64(t.pointer(Double.self), Int64(t.count), low, high, seed, offset)
+        default: preconditionFailure("rand: \(dtype) is not a floating type")
+        }
+        return t
+    }
+
+    /// A copy with its own storage and no history (not recorded).
+    public func clone() -> Tensor {
+        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        t.storage.bytes.copyMemory(from: storage.bytes, byteCount: count * dtype.byteSize)
+        return t
+    }
+}
+
+/// A seeded source of random numbers. Each draw reserves a range of a
+/// counter-based stream, so the same seed gives the same tensors.
+public final class Generator: @unchecked Sendable {
+    public let seed: UInt64
+    private var offset: UInt64 = 0
+    private let lock = Lock()
+
+    public init(seed: UInt64) { self.seed = seed }
+
+    func reserve(_ n: Int) -> (UInt64, UInt64) {
+        lock.withLock {
+            let start = offset
+            offset += UInt64((n + 1) & ~1)  // keep Box-Muller pairs aligned
+            return (seed, start)
+        }
+    }
+}
