@@ -30,14 +30,20 @@ let package = Package(
             dependencies: ["AutogradKernels", "_AutogradShims"],
             path: "Sources/Autograd"
         ),
+        // The seed example's custom op: its C kernels, and the Swift Function
+        // that wraps them (used by the demo, the tests and the benchmark).
+        .target(name: "ExampleKernels", path: "CSources/ExampleKernels",
+                cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        .target(name: "AutogradExamples", dependencies: ["Autograd", "ExampleKernels"],
+                path: "Sources/AutogradExamples"),
         .executableTarget(
             name: "autograd-demo",
-            dependencies: ["Autograd", "AutogradKernels"],
+            dependencies: ["Autograd", "AutogradExamples"],
             path: "Sources/autograd-demo"
         ),
         .testTarget(
             name: "AutogradTests",
-            dependencies: ["Autograd", "AutogradKernels"],
+            dependencies: ["Autograd", "AutogradKernels", "AutogradExamples", "ExampleKernels"],
             path: "Tests/AutogradTests",
             resources: [.copy("Fixtures")]
         ),

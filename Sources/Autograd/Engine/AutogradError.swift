@@ -11,10 +11,12 @@ public enum AutogradError: Error, Equatable, CustomStringConvertible, Sendable {
     /// A Function's forward or backward threw an error of its own; the
     /// message says which Function.
     case function(String)
+    /// gradcheck / gradgradcheck found a mismatch (PyTorch's GradcheckError).
+    case gradcheck(String)
 
     public var message: String {
         switch self {
-        case .invalidGradient(let m), .graph(let m), .invalidArgument(let m), .function(let m): m
+        case .invalidGradient(let m), .graph(let m), .invalidArgument(let m), .function(let m), .gradcheck(let m): m
         }
     }
 

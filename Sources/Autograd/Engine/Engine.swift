@@ -111,7 +111,6 @@ enum Engine {
             var grads = node.gradBuffer
             node.gradBuffer = []
             node.visitToken = nil
-            if grads.allSatisfy({ $0 == nil }) { continue }
 
             for (i, hooks) in node.outputHooks where i < grads.count {
                 guard var g = grads[i] else { continue }
