@@ -151,9 +151,7 @@ enum Engine {
         do {
             if fn.onceDifferentiable {
                 result = try GradMode.with(enabled: false) { try fn._backward(node, grads) }
-                if createGraph, grads.contains(where: { $0?.requiresGrad == true }) {
-                    result = try DelayedError.wrap(result, after: grads)
-                }
+                if createGraph { result = try DelayedError.wrap(result) }
             } else {
                 result = try fn._backward(node, grads)
             }

@@ -18,15 +18,22 @@ enum DelayedError: Function {
     typealias Output = [Tensor]
     static var _nodeName: String { "DelayedError" }
 
-    /// Aliases of `results` that depend on `inputs` through a node that throws.
-    static func wrap(_ results: [Tensor?], after inputs: [Tensor?]) throws -> [Tensor?] {
-        let present = results.compactMap { $0 }
-        let tracked = inputs.compactMap { $0 }.filter(\.requiresGrad)
-        let args = (present + tracked).map(Argument.tensor) + [.int(present.count)]
+    /// Aliases of `results` whose node throws when differentiated. Unlike
+    /// PyTorch, which wraps only when an incoming gradient requires grad, this
+    /// wraps whenever the backward pass is recorded: the results depend on the
+    /// node's inputs, which require grad, even when no gradient argument does.
+    static func wrap(_ results: [Tensor?]) throws -> [Tensor?] {
+        let present = results.compactMap { r -> Tensor? in
+            guard let r, r.dtype.isFloatingPoint else { return nil }
+            let leaf = r.detach()
+            leaf.requiresGrad = true
+            return leaf
+        }
+        let args = present.map(Argument.tensor) + [.int(present.count)]
         let wrapped = try apply(arguments: args)
         var k = 0
         return results.map { r in
-            guard r != nil else { return nil }
+            guard let r, r.dtype.isFloatingPoint else { return r }
             defer { k += 1 }
             return wrapped[k]
         }

@@ -126,9 +126,9 @@ private struct GradChecker {
         for j in 0..<x.count {
             let original = x.element(j)
             x.setElement(j, original + eps)
-            let plus = try withNoGrad { try function(inputs)[o].toArray() }
+            let plus = try function(inputs)[o].toArray()
             x.setElement(j, original - eps)
-            let minus = try withNoGrad { try function(inputs)[o].toArray() }
+            let minus = try function(inputs)[o].toArray()
             x.setElement(j, original)
             if jac.isEmpty { jac.reserveCapacity(x.count * plus.count) }
             for k in 0..<plus.count { jac.append((plus[k] - minus[k]) / (2 * eps)) }
