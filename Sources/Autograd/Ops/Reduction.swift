@@ -2,6 +2,7 @@ import AutogradKernels
 
 /// Sum of all elements.  dL/dx = dL/dy broadcast to x's shape.
 enum SumAll: UnaryFunction {
+    static var _nodeName: String { "SumBackward" }
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
         try x.requireFloating("sum")
         let y = Tensor(uninitializedShape: [], dtype: x.dtype)
