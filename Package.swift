@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
         .executable(name: "autograd-demo", targets: ["autograd-demo"]),
+        .executable(name: "autograd-bench", targets: ["autograd-bench"]),
     ],
     targets: [
         // OpenBLAS's cblas, found through pkg-config ("openblas").
@@ -40,6 +41,11 @@ let package = Package(
             name: "autograd-demo",
             dependencies: ["Autograd", "AutogradExamples"],
             path: "Sources/autograd-demo"
+        ),
+        .executableTarget(
+            name: "autograd-bench",
+            dependencies: ["Autograd", "AutogradExamples"],
+            path: "Sources/autograd-bench"
         ),
         .testTarget(
             name: "AutogradTests",

@@ -10,4 +10,8 @@ bool ag_grad_mode_enabled(void);
 /// Sets this thread's grad mode and returns the previous value.
 bool ag_grad_mode_set(bool enabled);
 
+#include <stdint.h>
+/// A process-wide unique, nonzero id for one backward pass.
+uint64_t ag_next_pass_id(void);
+
 #endif

@@ -1,12 +1,10 @@
 import AutogradKernels
+import _AutogradShims
 
 /// The backward pass: a depth-first walk from the roots gives a topological
 /// order of the nodes; each node then runs once, after every node that feeds
 /// it a gradient, summing gradients that arrive along several paths.
 enum Engine {
-    /// A marker unique to one pass, so concurrent passes over independent
-    /// graphs never read each other's scratch state.
-    private final class Pass {}
 
     /// Where `grad(outputs:inputs:)` collects the gradients it returns.
     private struct Capture {
@@ -25,9 +23,7 @@ enum Engine {
 
     private static func execute(roots: [Tensor], gradients: [Tensor?], retainGraph: Bool,
                                 createGraph: Bool, inputs: [Tensor]?) throws -> [Tensor?] {
-        // 1. The seed gradients.
-        var seeds = [Tensor]()
-        seeds.reserveCapacity(roots.count)
+        // 1. Check the roots and their gradients (the seeds are made in step 4).
         for (i, r) in roots.enumerated() {
             guard r.requiresGrad else { throw AutogradError.doesNotRequireGrad(index: i) }
             if let g = i < gradients.count ? gradients[i] : nil {
@@ -35,10 +31,8 @@ enum Engine {
                     throw AutogradError.invalidArgument(
                         "Mismatch in shape: grad_output[\(i)] has a shape of \(Shape.torchSize(g.shape)) and output[\(i)] has a shape of \(Shape.torchSize(r.shape)).")
                 }
-                seeds.append(g.dtype == r.dtype ? g : try g.to(r.dtype))
-            } else {
-                guard r.count == 1 else { throw AutogradError.implicitGradNonScalar }
-                seeds.append(Tensor.ones(r.shape, dtype: r.dtype))
+            } else if r.count != 1 {
+                throw AutogradError.implicitGradNonScalar
             }
         }
 
@@ -60,11 +54,11 @@ enum Engine {
         }
 
         // 3. Topological order: reverse post-order of a depth-first walk.
-        let pass = Pass()
+        let pass = ag_next_pass_id()  // unique to this pass: scratch state of other passes never matches
         var order = [Context]()
         var stack = [(Context, Int)]()
         for r in roots {
-            guard let root = r.gradFn, root.visitToken !== pass else { continue }
+            guard let root = r.gradFn, root.visitToken != pass else { continue }
             root.visitToken = pass
             root.gradBuffer = Array(repeating: nil, count: root.outputs.count)
             stack.append((root, 0))
@@ -72,7 +66,7 @@ enum Engine {
                 let (node, next) = stack[stack.count - 1]
                 if next < node.inputs.count {
                     stack[stack.count - 1].1 = next + 1
-                    if case .node(let child, _)? = node.inputs[next].edge, child.visitToken !== pass {
+                    if case .node(let child, _)? = node.inputs[next].edge, child.visitToken != pass {
                         child.visitToken = pass
                         child.gradBuffer = Array(repeating: nil, count: child.outputs.count)
                         stack.append((child, 0))
@@ -104,18 +98,22 @@ enum Engine {
         }
 
         // 4. Seed, then run every node in order.
-        for (r, g) in zip(roots, seeds) {
-            try route(g, along: Graph.edge(of: r), createGraph: createGraph, capture: &capture)
+        for (i, r) in roots.enumerated() {
+            var seed = Tensor.ones(r.shape, dtype: r.dtype)
+            if let g = i < gradients.count ? gradients[i] : nil { seed = g.dtype == r.dtype ? g : try g.to(r.dtype) }
+            try route(seed, along: Graph.edge(of: r), createGraph: createGraph, capture: &capture)
         }
         for node in order.reversed() {
             var grads = node.gradBuffer
             node.gradBuffer = []
-            node.visitToken = nil
+            node.visitToken = 0
 
-            for (i, hooks) in node.outputHooks where i < grads.count {
-                guard var g = grads[i] else { continue }
-                for h in hooks { if let r = try h(g) { g = r } }
-                grads[i] = g
+            if let hooksByOutput = node.extras?.outputHooks {
+                for (i, hooks) in hooksByOutput where i < grads.count {
+                    guard var g = grads[i] else { continue }
+                    for h in hooks { if let r = try h(g) { g = r } }
+                    grads[i] = g
+                }
             }
             if let c = capture, let targets = c.nodes[ObjectIdentifier(node)] {
                 for (output, k) in targets { capture!.grads[k] = grads[output] }
@@ -123,7 +121,7 @@ enum Engine {
             if let needed, !needed.contains(ObjectIdentifier(node)) { continue }
 
             var gradInputs = try callBackward(node, grads, createGraph: createGraph)
-            for h in node.postHooks { if let r = try h(gradInputs, grads) { gradInputs = r } }
+            for h in node.extras?.postHooks ?? [] { if let r = try h(gradInputs, grads) { gradInputs = r } }
             if !retainGraph { node.release() }
             grads = []
             for i in 0..<node.inputs.count {
@@ -139,7 +137,7 @@ enum Engine {
     /// Runs one node's backward and checks what it returned.
     private static func callBackward(_ node: Context, _ gradOutputs: [Tensor?], createGraph: Bool) throws -> [Tensor?] {
         var grads = gradOutputs
-        for h in node.preHooks { if let r = try h(grads) { grads = r } }
+        for h in node.extras?.preHooks ?? [] { if let r = try h(grads) { grads = r } }
         if node.materializeGrads {
             for i in 0..<grads.count where grads[i] == nil {
                 let o = node.outputs[i]
@@ -182,6 +180,7 @@ enum Engine {
                     "function \(node.name) returned a gradient different than None at position \(i + 1), but the corresponding forward input was not a Variable")
             }
             if slot.edge == nil { grads[i] = nil; continue }
+            if g.shape == shape && g.dtype == slot.dtype { continue }
             var fixed = g
             if g.shape != shape {
                 guard Shape.isExpandable(shape, to: g.shape) else {
@@ -202,7 +201,7 @@ enum Engine {
                               capture: inout Capture?) throws {
         switch edge {
         case .node(let node, let i):
-            guard node.visitToken != nil, i < node.gradBuffer.count else { return }
+            guard node.visitToken != 0, i < node.gradBuffer.count else { return }
             if let old = node.gradBuffer[i] {
                 node.gradBuffer[i] = try old + gradient
             } else {

@@ -5,7 +5,7 @@ extension Tensor {
     /// before the producing node's backward.
     public func registerHook(_ hook: @escaping GradientHook) {
         if let fn = gradFn {
-            fn.outputHooks[outputIndex, default: []].append(hook)
+            fn.ext.outputHooks[outputIndex, default: []].append(hook)
         } else {
             leafHooks.append(hook)
         }

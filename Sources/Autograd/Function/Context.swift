@@ -42,6 +42,17 @@ struct SavedTensor {
     var producer: (name: () -> String, index: Int)?
 }
 
+/// Node state that most nodes never use: non-tensor values, dirty and
+/// non-differentiable outputs, hooks.
+final class ContextExtras {
+    var values: [String: any Sendable] = [:]
+    var dirty: [Tensor] = []
+    var nonDifferentiable: [Tensor] = []
+    var outputHooks: [Int: [GradientHook]] = [:]
+    var preHooks: [([Tensor?]) throws -> [Tensor?]?] = []
+    var postHooks: [([Tensor?], [Tensor?]) throws -> [Tensor?]?] = []
+}
+
 /// The context of one Function application, which is also the graph node that
 /// runs its backward (PyTorch's `ctx`, a `<Name>Backward` node).
 ///
@@ -52,28 +63,34 @@ public final class Context {
     /// The Function type that made this node.
     let function: any _AnyFunction.Type
 
-    var inputs: [InputSlot]
-    var outputs: [OutputSlot] = []
-    var toSave: [Tensor] = []
-    var saved: [SavedTensor] = []
-    var released = false
-    var values: [String: any Sendable] = [:]
-    var dirty: [Tensor] = []
-    var nonDifferentiable: [Tensor] = []
-    var materializeGrads = true
+    @exclusivity(unchecked) var inputs: [InputSlot]
+    @exclusivity(unchecked) var outputs: [OutputSlot] = []
+    @exclusivity(unchecked) var toSave: [Tensor] = []
+    @exclusivity(unchecked) var saved: [SavedTensor] = []
+    @exclusivity(unchecked) var released = false
+    @exclusivity(unchecked) var materializeGrads = true
+    /// Rarely used state, allocated on first use so a plain node stays small.
+    @exclusivity(unchecked) var extras: ContextExtras?
 
     // Engine scratch, valid during one backward pass.
-    var visitToken: AnyObject?
-    var gradBuffer: [Tensor?] = []
+    @exclusivity(unchecked) var visitToken: UInt64 = 0
+    @exclusivity(unchecked) var gradBuffer: [Tensor?] = []
 
-    // Hooks.
-    var outputHooks: [Int: [GradientHook]] = [:]
-    var preHooks: [([Tensor?]) throws -> [Tensor?]?] = []
-    var postHooks: [([Tensor?], [Tensor?]) throws -> [Tensor?]?] = []
+    var ext: ContextExtras {
+        if let e = extras { return e }
+        let e = ContextExtras()
+        extras = e
+        return e
+    }
 
-    init(function: any _AnyFunction.Type, inputs: [InputSlot]) {
+    /// How many arguments forward received.
+    let argumentCount: Int
+
+    /// `inputs` is empty when nothing is recorded (no argument needs a gradient).
+    init(function: any _AnyFunction.Type, inputs: [InputSlot], argumentCount: Int) {
         self.function = function
         self.inputs = inputs
+        self.argumentCount = argumentCount
     }
 
     /// `<Name>Backward`, PyTorch's name for a custom Function's node.
@@ -84,7 +101,9 @@ public final class Context {
     /// One flag per forward argument: whether that argument's gradient is
     /// needed (false for non-tensors and tensors that do not require grad).
     /// Readable in forward, to skip work backward will not need.
-    public var needsInputGrad: [Bool] { inputs.map { $0.edge != nil } }
+    public var needsInputGrad: [Bool] {
+        inputs.isEmpty ? Array(repeating: false, count: argumentCount) : inputs.map { $0.edge != nil }
+    }
 
     /// Keeps tensors for backward. Call once, in forward. Each is checked
     /// against its version counter when unpacked.
@@ -94,15 +113,15 @@ public final class Context {
 
     /// Stores a non-tensor value for backward (PyTorch: an attribute on ctx;
     /// LibTorch: `ctx->saved_data[key]`).
-    public func set<T: Sendable>(_ key: String, _ value: T) { values[key] = value }
+    public func set<T: Sendable>(_ key: String, _ value: T) { ext.values[key] = value }
 
     /// Declares outputs that have no gradient (an index tensor, say): they do
     /// not require grad, and backward still gets a slot for each.
-    public func markNonDifferentiable(_ tensors: Tensor...) { nonDifferentiable += tensors }
+    public func markNonDifferentiable(_ tensors: Tensor...) { ext.nonDifferentiable += tensors }
 
     /// Declares inputs that forward modified in place. They must be returned
     /// as outputs; their history is rebased onto this node.
-    public func markDirty(_ tensors: Tensor...) { dirty += tensors }
+    public func markDirty(_ tensors: Tensor...) { ext.dirty += tensors }
 
     /// With `true` (the default), gradients that never arrive for an output
     /// reach backward as zeros; with `false`, as nil.
@@ -127,7 +146,7 @@ public final class Context {
 
     /// The non-tensor value stored under `key`.
     public func get<T>(_ key: String, as type: T.Type = T.self) throws -> T {
-        guard let v = values[key] else {
+        guard let v = extras?.values[key] else {
             throw AutogradError.invalidArgument("\(name): no value saved under '\(key)'")
         }
         guard let t = v as? T else {
@@ -140,10 +159,10 @@ public final class Context {
 
     /// A hook run before this node's backward, on the gradients of its outputs;
     /// it may return replacements.
-    public func registerPrehook(_ hook: @escaping ([Tensor?]) throws -> [Tensor?]?) { preHooks.append(hook) }
+    public func registerPrehook(_ hook: @escaping ([Tensor?]) throws -> [Tensor?]?) { ext.preHooks.append(hook) }
     /// A hook run after this node's backward, given (gradInputs, gradOutputs);
     /// it may return replacement gradInputs.
-    public func registerHook(_ hook: @escaping ([Tensor?], [Tensor?]) throws -> [Tensor?]?) { postHooks.append(hook) }
+    public func registerHook(_ hook: @escaping ([Tensor?], [Tensor?]) throws -> [Tensor?]?) { ext.postHooks.append(hook) }
 
     // MARK: Internals
 

@@ -12,20 +12,23 @@ enum Graph {
     /// Runs `forward` with recording off and wires its outputs to a new node.
     static func apply(_ function: any _AnyFunction.Type, _ args: [Argument],
                       forward: (Context) throws -> [Tensor]) throws -> [Tensor] {
-        let recording = GradMode.isEnabled
         var isExecutable = false
         var slots = [InputSlot]()
-        slots.reserveCapacity(args.count)
-        for a in args {
-            if case .tensor(let t) = a {
-                let needs = recording && t.requiresGrad
-                isExecutable = isExecutable || needs
-                slots.append(InputSlot(shape: t.shape, dtype: t.dtype, edge: needs ? edge(of: t) : nil))
-            } else {
-                slots.append(InputSlot())
+        if GradMode.isEnabled {
+            for a in args { if case .tensor(let t) = a, t.requiresGrad { isExecutable = true; break } }
+        }
+        // Slots are only needed to route gradients; an unrecorded call skips them.
+        if isExecutable {
+            slots.reserveCapacity(args.count)
+            for a in args {
+                if case .tensor(let t) = a {
+                    slots.append(InputSlot(shape: t.shape, dtype: t.dtype, edge: t.requiresGrad ? edge(of: t) : nil))
+                } else {
+                    slots.append(InputSlot())
+                }
             }
         }
-        let ctx = Context(function: function, inputs: slots)
+        let ctx = Context(function: function, inputs: slots, argumentCount: args.count)
         let outputs: [Tensor]
         do {
             outputs = try GradMode.with(enabled: false) { try forward(ctx) }
@@ -44,18 +47,21 @@ enum Graph {
 
     private static func wrapOutputs(_ ctx: Context, _ args: [Argument], _ outputs: [Tensor],
                                     isExecutable: Bool) throws -> [Tensor] {
-        for d in ctx.dirty {
+        let dirty = ctx.extras?.dirty ?? []
+        for d in dirty {
             guard outputs.contains(where: { $0 === d }) else { throw AutogradError.dirtyNotReturned }
             if isExecutable && d.isLeaf && d.requiresGrad { throw AutogradError.leafInPlace }
         }
+        // Nothing to record: the outputs are plain tensors and the context is dropped.
+        guard isExecutable else { return outputs }
+        let nonDifferentiable = ctx.extras?.nonDifferentiable ?? []
         var result = outputs
         ctx.outputs.reserveCapacity(outputs.count)
         for i in 0..<outputs.count {
             let o = outputs[i]
             let differentiable = isExecutable && o.dtype.isFloatingPoint
-                && !ctx.nonDifferentiable.contains(where: { $0 === o })
+                && !nonDifferentiable.contains(where: { $0 === o })
             ctx.outputs.append(OutputSlot(shape: o.shape, dtype: o.dtype, differentiable: differentiable))
-            guard isExecutable else { continue }
             if !differentiable {
                 // An input returned as a non-differentiable output keeps its own history.
                 if isInput(o, args) || o.gradFn != nil {
@@ -66,7 +72,7 @@ enum Graph {
                 }
                 continue
             }
-            let isDirty = ctx.dirty.contains(where: { $0 === o })
+            let isDirty = dirty.contains(where: { $0 === o })
             let duplicate = (0..<i).contains { result[$0] === o || outputs[$0] === o }
             if isDirty && !duplicate {
                 // Modified in place: the tensor object itself now comes from this node.
@@ -87,11 +93,7 @@ enum Graph {
                 o.requiresGrad = true
             }
         }
-        if isExecutable {
-            ctx.pack()
-        } else {
-            ctx.toSave = []
-        }
+        ctx.pack()
         return result
     }
 }

@@ -12,20 +12,20 @@ public final class Tensor {
     public let dtype: DType
     /// The number of elements.
     public let count: Int
-    var storage: Storage
+    @exclusivity(unchecked) var storage: Storage
 
     /// Whether gradients are tracked for this tensor.
-    public internal(set) var requiresGrad: Bool
+    @exclusivity(unchecked) public internal(set) var requiresGrad: Bool
     /// The node (a Function's context) that produced this tensor; `nil` for leaves.
-    public internal(set) var gradFn: Context?
+    @exclusivity(unchecked) public internal(set) var gradFn: Context?
     /// Which output of `gradFn` this tensor is.
-    public internal(set) var outputIndex: Int = 0
+    @exclusivity(unchecked) public internal(set) var outputIndex: Int = 0
     /// Gradient accumulated by `backward()`: set on leaves that require grad,
     /// and on non-leaves that called `retainGrad()`.
-    public var grad: Tensor?
+    @exclusivity(unchecked) public var grad: Tensor?
 
     /// Hooks run on this leaf's gradient before it is accumulated.
-    var leafHooks: [GradientHook] = []
+    @exclusivity(unchecked) var leafHooks: [GradientHook] = []
     var retainsGrad = false
 
     init(storage: Storage, shape: [Int], count: Int, dtype: DType, requiresGrad: Bool = false) {
@@ -39,7 +39,7 @@ public final class Tensor {
     /// A new, uninitialised tensor.
     convenience init(uninitializedShape shape: [Int], dtype: DType) {
         let n = Shape.count(shape)
-        self.init(storage: Storage(byteCount: n * dtype.byteSize), shape: shape, count: n, dtype: dtype)
+        self.init(storage: Storage.allocate(byteCount: n * dtype.byteSize), shape: shape, count: n, dtype: dtype)
     }
 
     /// A tensor of the same shape and dtype sharing this one's storage, with no history.
