@@ -12,5 +12,6 @@
 #include "ag_binary.h"
 #include "ag_reduce.h"
 #include "ag_linalg.h"
+#include "ag_optim.h"
 
 #endif

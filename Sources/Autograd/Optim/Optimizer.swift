@@ -1,0 +1,24 @@
+/// Updates parameters from their gradients (PyTorch's `torch.optim`). Steps
+/// run in C over each parameter's buffer, without recording, and bump the
+/// parameter's version as any in-place change does.
+public protocol Optimizer: AnyObject {
+    var parameters: [Tensor] { get }
+    /// One update from the current gradients (parameters without a gradient are skipped).
+    func step() throws
+}
+
+extension Optimizer {
+    /// Clears every parameter's gradient (set to nil, PyTorch's default).
+    public func zeroGrad() { for p in parameters { p.grad = nil } }
+}
+
+extension Tensor {
+    /// Checks that a parameter and its gradient can be updated together.
+    func checkOptimizable(_ optimizer: String) throws -> Tensor? {
+        guard let g = grad else { return nil }
+        guard dtype.isFloatingPoint, g.shape == shape else {
+            throw AutogradError.invalidArgument("\(optimizer): a parameter of shape \(Shape.list(shape)) has a gradient of shape \(Shape.list(g.shape))")
+        }
+        return g.dtype == dtype ? g : try withNoGrad { try g.to(dtype) }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// Reading and writing the safetensors format, so parameters trained in
+/// PyTorch (`safetensors.torch.save_file`) load here and the other way round.
+///
+/// Layout: an 8-byte little-endian header length N; N bytes of JSON mapping
+/// each name to `{"dtype", "shape", "data_offsets": [begin, end]}` (plus an
+/// optional `"__metadata__"` map of strings), padded with spaces to a multiple
+/// of 8; then the raw little-endian data. Files are written byte for byte as
+/// the reference implementation writes them: tensors ordered by dtype
+/// (I64, F64, F32, BOOL) then name, compact JSON, `__metadata__` first.
+public enum Safetensors {
+    /// Encodes tensors (and optional string metadata) as a safetensors file's bytes.
+    public static func encode(_ tensors: [String: Tensor], metadata: [String: String]? = nil) throws -> [UInt8] {
+        let rank: [DType: Int] = [.int64: 0, .float64: 1, .float32: 2, .bool: 3]
+        let ordered = tensors.sorted { a, b in
+            let (ra, rb) = (rank[a.value.dtype]!, rank[b.value.dtype]!)
+            return ra != rb ? ra < rb : a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
+        }
+        var entries: [String] = []
+        if let metadata {
+            let pairs = metadata.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonString($0.value))" }
+            entries.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
+        }
+        var offset = 0
+        for (name, t) in ordered {
+            let size = t.count * t.dtype.byteSize
+            entries.append("\(jsonString(name)):{\"dtype\":\"\(code(t.dtype))\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + size)]}")
+            offset += size
+        }
+        var header = Array("{\(entries.joined(separator: ","))}".utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+        var out = [UInt8]()
+        out.reserveCapacity(8 + header.count + offset)
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: header)
+        for (_, t) in ordered {
+            out.append(contentsOf: UnsafeRawBufferPointer(start: t.storage.bytes, count: t.count * t.dtype.byteSize))
+        }
+        return out
+    }
+
+    /// Decodes a safetensors file's bytes.
+    ///
+    /// - Throws: for a truncated file, a malformed header, an unsupported
+    ///   dtype, or offsets that do not match the shape or the buffer.
+    public static func decode(_ bytes: [UInt8]) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        guard bytes.count >= 8 else { throw error("the file is shorter than its 8-byte header length") }
+        let n = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard n <= UInt64(bytes.count - 8) else {
+            throw error("the header length \(n) exceeds the file size \(bytes.count)")
+        }
+        let headerEnd = 8 + Int(n)
+        guard let json = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])) as? [String: Any] else {
+            throw error("the header is not a JSON object")
+        }
+        let data = bytes[headerEnd...]
+        var tensors: [String: Tensor] = [:]
+        var metadata: [String: String] = [:]
+        for (name, value) in json {
+            if name == "__metadata__" {
+                metadata = (value as? [String: String]) ?? [:]
+                continue
+            }
+            guard let info = value as? [String: Any], let dt = info["dtype"] as? String,
+                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
+                throw error("the entry for '\(name)' is malformed")
+            }
+            guard let dtype = dtype(dt) else { throw error("'\(name)' has dtype \(dt), which is not supported (F32, F64, I64, BOOL)") }
+            let (begin, end) = (offsets[0], offsets[1])
+            let count = Shape.count(shape)
+            guard shape.allSatisfy({ $0 >= 0 }), begin >= 0, end >= begin, end <= data.count,
+                  end - begin == count * dtype.byteSize else {
+                throw error("the data offsets [\(begin), \(end)] of '\(name)' do not match its shape \(Shape.list(shape)) and dtype \(dt) within \(data.count) bytes of data")
+            }
+            let t = Tensor(uninitializedShape: shape, dtype: dtype)
+            data.withUnsafeBytes { src in
+                t.storage.bytes.copyMemory(from: src.baseAddress! + begin, byteCount: end - begin)
+            }
+            tensors[name] = t
+        }
+        return (tensors, metadata)
+    }
+
+    /// Writes tensors to a file.
+    public static func save(_ tensors: [String: Tensor], to path: String, metadata: [String: String]? = nil) throws {
+        let bytes = try encode(tensors, metadata: metadata)
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+            throw error("cannot write \(path)")
+        }
+    }
+
+    /// Reads tensors from a file.
+    public static func load(from path: String) throws -> [String: Tensor] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw error("cannot read \(path)") }
+        return try decode(Array(data)).tensors
+    }
+
+    private static func code(_ d: DType) -> String {
+        switch d { case .float32: "F32"; case .float64: "F64"; case .int64: "I64"; case .bool: "BOOL" }
+    }
+    private static func dtype(_ s: String) -> DType? {
+        switch s { case "F32": .float32; case "F64": .float64; case "I64": .int64; case "BOOL": .bool; default: nil }
+    }
+    private static func error(_ m: String) -> AutogradError { .invalidArgument("safetensors: \(m)") }
+
+    /// A JSON string literal, escaped as serde_json escapes it.
+    private static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension Module {
+    /// Saves the parameters (`stateDict()`) as a safetensors file.
+    public func save(to path: String) throws { try Safetensors.save(stateDict(), to: path) }
+
+    /// Loads parameters from a safetensors file (`loadStateDict`, strict).
+    public func load(from path: String, strict: Bool = true) throws {
+        try loadStateDict(Safetensors.load(from: path), strict: strict)
+    }
+}
