@@ -8,6 +8,10 @@ let package = Package(
         .executable(name: "autograd-demo", targets: ["autograd-demo"]),
         .executable(name: "autograd-bench", targets: ["autograd-bench"]),
     ],
+    dependencies: [
+        // Command-line flags of autograd-demo and autograd-bench.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
     targets: [
         // OpenBLAS's cblas, found through pkg-config ("openblas").
         .systemLibrary(
@@ -33,18 +37,20 @@ let package = Package(
         ),
         // The seed example's custom op: its C kernels, and the Swift Function
         // that wraps them (used by the demo, the tests and the benchmark).
-        .target(name: "ExampleKernels", path: "CSources/ExampleKernels",
+        .target(name: "ExampleKernels", dependencies: ["AutogradKernels"], path: "CSources/ExampleKernels",
                 cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
         .target(name: "AutogradExamples", dependencies: ["Autograd", "ExampleKernels"],
                 path: "Sources/AutogradExamples"),
         .executableTarget(
             name: "autograd-demo",
-            dependencies: ["Autograd", "AutogradExamples"],
+            dependencies: ["Autograd", "AutogradExamples",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/autograd-demo"
         ),
         .executableTarget(
             name: "autograd-bench",
-            dependencies: ["Autograd", "AutogradExamples"],
+            dependencies: ["Autograd", "AutogradExamples", "AutogradKernels",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/autograd-bench"
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 #include "ag_binary.h"
+#include "ag_parallel.h"
 #include <tgmath.h>
 
 // Walks the result in rows of its last dimension. Each row is a contiguous
@@ -6,6 +7,14 @@
 // dimensions advance an odometer. Equal shapes and scalar operands take flat
 // loops.
 #define AG_BINARY(op, T, SFX, EXPR)                                                   \
+typedef struct { const T *a, *b; T *out; int mode; } op##_##SFX##_args;               \
+static void op##_##SFX##_range(void *p, int64_t lo, int64_t hi) {                    \
+    const op##_##SFX##_args *r = p;                                                   \
+    const T *a = r->a, *b = r->b; T *out = r->out;                                    \
+    if (r->mode == 0) { for (int64_t i = lo; i < hi; i++) { const T x = a[i], y = b[i]; out[i] = (EXPR); } } \
+    else if (r->mode == 1) { const T y = b[0]; for (int64_t i = lo; i < hi; i++) { const T x = a[i]; out[i] = (EXPR); } } \
+    else { const T x = a[0]; for (int64_t i = lo; i < hi; i++) { const T y = b[i]; out[i] = (EXPR); } } \
+}                                                                                     \
 void ag_##op##_forward_##SFX(const T *a, const T *b, T *out, const ag_broadcast *bc) { \
     const int64_t n = bc->numel;                                                      \
     const int32_t nd = bc->ndim;                                                      \
@@ -16,9 +25,11 @@ void ag_##op##_forward_##SFX(const T *a, const T *b, T *out, const ag_broadcast 
         if (bc->stride_a[d] != 0) a_scalar = 0;                                       \
         if (bc->stride_b[d] != 0) b_scalar = 0;                                       \
     }                                                                                 \
-    if (same) { for (int64_t i = 0; i < n; i++) { const T x = a[i], y = b[i]; out[i] = (EXPR); } return; } \
-    if (b_scalar) { const T y = b[0]; for (int64_t i = 0; i < n; i++) { const T x = a[i]; out[i] = (EXPR); } return; } \
-    if (a_scalar) { const T x = a[0]; for (int64_t i = 0; i < n; i++) { const T y = b[i]; out[i] = (EXPR); } return; } \
+    if (same || b_scalar || a_scalar) {                                               \
+        op##_##SFX##_args r = { a, b, out, same ? 0 : (b_scalar ? 1 : 2) };           \
+        ag_parallel_for(n, AG_GRAIN_ELEMENTWISE, op##_##SFX##_range, &r);             \
+        return;                                                                       \
+    }                                                                                 \
     int64_t idx[AG_MAX_DIMS] = {0};                                                   \
     const int64_t inner = bc->shape[nd - 1];                                          \
     const int64_t sa = bc->stride_a[nd - 1], sb = bc->stride_b[nd - 1];               \

@@ -13,5 +13,7 @@
 #include "ag_reduce.h"
 #include "ag_linalg.h"
 #include "ag_optim.h"
+#include "ag_parallel.h"
+#include "ag_math.h"
 
 #endif

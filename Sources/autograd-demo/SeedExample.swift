@@ -1,14 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Autograd
 import AutogradExamples
 
-// The PyTorch article's custom autograd Function, y = 4·tanh(x/4), with its
-// forward and backward written as C kernels (CSources/ExampleKernels) and
-// wrapped by a Swift Function type (Sources/AutogradExamples/CustomTanh.swift).
-
-func seedExample() throws {
+/// The PyTorch article's custom autograd Function, y = 4·tanh(x/4), with its
+/// forward and backward written as C kernels (CSources/ExampleKernels) and
+/// wrapped by a Swift Function type (Sources/AutogradExamples/CustomTanh.swift).
+func runSeedExample() throws {
     print("== The seed example: a custom Function with C kernels ==")
     print("y = 4·tanh(x/4) (forward saves x; backward returns dL/dy · 1/cosh²(x/4))")
     print("X = [0, 4], L = sum(y*y), L.backward()\n")
@@ -32,12 +28,5 @@ func seedExample() throws {
 
     let ok = try gradcheck({ try CustomTanh.apply($0[0]) },
                            inputs: [try Tensor([-3, -1, 0, 2, 5], dtype: .float64, requiresGrad: true)])
-    print("gradcheck(CustomTanh) in float64: \(ok ? "passed" : "failed")")
-}
-
-do {
-    try seedExample()
-} catch {
-    print("error: \(error)")
-    exit(1)
+    print("gradcheck(CustomTanh) in float64: \(ok ? "passed" : "failed")\n")
 }

@@ -1,0 +1,23 @@
+#ifndef AG_PARALLEL_H
+#define AG_PARALLEL_H
+// Splitting a loop over the machine's cores. Kernels (the library's and a
+// custom op's) call ag_parallel_for with a function over a sub-range; below
+// `grain` elements, or when the pool is busy with another caller's loop, the
+// range runs on the calling thread, so small tensors pay nothing.
+
+#include <stdint.h>
+
+/// fn(ctx, begin, end) over [0, n), possibly on several threads at once.
+typedef void (*ag_range_fn)(void *ctx, int64_t begin, int64_t end);
+
+/// Runs fn over [0, n) split into one contiguous chunk per core when n >= grain.
+void ag_parallel_for(int64_t n, int64_t grain, ag_range_fn fn, void *ctx);
+
+/// The number of threads ag_parallel_for uses (the online cores, or
+/// AUTOGRAD_NUM_THREADS when set).
+int ag_num_threads(void);
+
+/// Elements per call below which an elementwise kernel stays on one thread.
+#define AG_GRAIN_ELEMENTWISE 32768
+
+#endif

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct AutogradBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "autograd-bench",
+        abstract: "Times the workloads of BENCHMARKS.md (build with -c release).")
+
+    @Option(help: "Workloads to run, comma-separated (W1,W2,W2c,W3,W4,W5).")
+    var workloads = "W1,W2,W2c,W3,W4,W5"
+
+    @Option(help: "Timed repetitions per workload (the median and min are reported).")
+    var repetitions = 7
+
+    @Option(help: "Also write the results as JSON to this file.")
+    var json: String?
+
+    func run() throws {
+        let w = Workloads(repetitions: repetitions)
+        var results: [Result] = []
+        for name in workloads.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            let r: Result = switch name {
+            case "W1": try w.w1()
+            case "W2": try w.w2(composed: false)
+            case "W2c": try w.w2(composed: true)
+            case "W3": try w.w3()
+            case "W4": try w.w4()
+            case "W5": try w.w5()
+            default: throw ValidationError("unknown workload \(name)")
+            }
+            print(format(r))
+            results.append(r)
+        }
+        if let json {
+            let objects = results.map { r -> [String: Any] in
+                ["workload": r.name, "detail": r.detail, "median_s": r.median, "min_s": r.min, "extra": r.extra]
+            }
+            let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: json))
+        }
+    }
+
+    func format(_ r: Result) -> String {
+        func time(_ s: Double) -> String {
+            s < 1e-3 ? String(format: "%.2f µs", s * 1e6) : String(format: "%.3f ms", s * 1e3)
+        }
+        var line = "\(r.name.padding(toLength: 4, withPad: " ", startingAt: 0)) median \(time(r.median))  min \(time(r.min))  — \(r.detail)"
+        for (k, v) in r.extra.sorted(by: { $0.key < $1.key }) { line += String(format: "\n     %@: %.3f", k, v) }
+        return line
+    }
+}
