@@ -4,8 +4,12 @@ import ExampleKernels
 /// The seed example: y = 4·tanh(x/4), a custom op whose forward and backward
 /// are C kernels (CSources/ExampleKernels/custom_tanh.c).
 ///
-/// Forward saves x; backward returns dL/dx = dL/dy · 1/cosh²(x/4).
+/// Forward saves x; backward returns dL/dx = dL/dy · 1/cosh²(x/4). The
+/// backward is a C kernel, not differentiable ops, so the Function is marked
+/// once-differentiable: a second derivative throws PyTorch's error instead of
+/// silently missing (use `CustomTanhComposed` for double backward).
 public enum CustomTanh: UnaryFunction {
+    public static var onceDifferentiable: Bool { true }
     public static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
         ctx.saveForBackward(x)
         return try x.map(custom_tanh_forward_f32, custom_tanh_forward_f64)
