@@ -40,6 +40,11 @@ public enum AutogradError: Error, Equatable, CustomStringConvertible, Sendable {
     static let leafInPlace = AutogradError.invalidArgument(
         "a leaf Variable that requires grad has been used in an in-place operation.")
 
+    /// A built-in in-place op on a leaf that requires grad (PyTorch words it
+    /// differently from the mark_dirty case above).
+    static let leafInPlaceOp = AutogradError.invalidArgument(
+        "a leaf Variable that requires grad is being used in an in-place operation.")
+
     static let dirtyNotReturned = AutogradError.invalidArgument(
         "Some elements marked as dirty during the forward method were not returned as output. The inputs that are modified inplace must all be outputs of the Function.")
 }

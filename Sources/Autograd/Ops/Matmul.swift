@@ -40,15 +40,20 @@ enum Gemm: Function {
         let m = ta ? ar.last! : ar.first!, k = ta ? ar.first! : ar.last!
         let kb = tb ? br.last! : br.first!, n = tb ? br.first! : br.last!
         let batchA = a.rank == 3 ? a.shape[0] : 1, batchB = b.rank == 3 ? b.shape[0] : 1
+        let batched = a.rank == 3 || b.rank == 3
         guard k == kb else {
-            throw AutogradError.invalidArgument(
-                "mat1 and mat2 shapes cannot be multiplied (\(m)x\(k) and \(kb)x\(n))")
+            if batched {
+                throw AutogradError.invalidArgument(
+                    "Expected size for first two dimensions of batch2 tensor to be: [\(max(batchA, batchB)), \(k)] but got: [\(batchB), \(kb)].")
+            }
+            throw AutogradError.invalidArgument("mm: mat1 and mat2 shapes cannot be multiplied (\(m)x\(k) and \(kb)x\(n))")
         }
         guard batchA == batchB || a.rank == 2 || b.rank == 2 else {
-            throw AutogradError.invalidArgument("matmul: batch sizes differ: \(Shape.list(a.shape)) and \(Shape.list(b.shape))")
+            throw AutogradError.invalidArgument(
+                "Expected size for first two dimensions of batch2 tensor to be: [\(batchA), \(k)] but got: [\(batchB), \(kb)].")
         }
         let batch = max(batchA, batchB)
-        let outShape = (a.rank == 3 || b.rank == 3) ? [batch, m, n] : [m, n]
+        let outShape = batched ? [batch, m, n] : [m, n]
         let c = Tensor(uninitializedShape: outShape, dtype: a.dtype)
         let sa = Int64(a.rank == 3 ? m * k : 0), sb = Int64(b.rank == 3 ? k * n : 0)
         if k == 0 { c.fillUnchecked(0); return c }
@@ -60,14 +65,5 @@ enum Gemm: Function {
                         b.pointer(Double.self), sb, 0, c.pointer(Double.self), Int64(batch))
         }
         return c
-    }
-}
-
-extension Tensor {
-    /// Matrix product (PyTorch's `matmul` for 2-D and batched 3-D operands)
-    /// through OpenBLAS.
-    public func matmul(_ other: Tensor) throws -> Tensor {
-        let (a, b) = try Tensor.promoted(self, other)
-        return try Gemm.apply(a, b, false, false)
     }
 }

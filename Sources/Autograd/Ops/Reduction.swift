@@ -92,9 +92,10 @@ extension Tensor {
     /// Sum of all elements, as a zero-dimensional tensor.
     public func sum() throws -> Tensor { try SumAll.apply(self) }
 
-    /// Sum over `dims` (negative dims count from the end).
+    /// Sum over `dims` (negative dims count from the end); an empty list sums
+    /// over every dimension, as PyTorch's `sum(dim=[])` does.
     public func sum(dims: [Int], keepDim: Bool = false) throws -> Tensor {
-        let d = try dims.map { try normalizedDim($0, "sum") }
+        let d = dims.isEmpty ? Array(0..<rank) : try dims.map { try normalizedDim($0, "sum") }
         return try SumDims.apply(self, d, keepDim)
     }
 

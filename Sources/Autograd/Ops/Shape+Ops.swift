@@ -11,7 +11,10 @@ enum Reshape: Function {
     }
 }
 
-/// A copy in another dtype.  dL/dx = dL/dy cast back to x's dtype.
+/// A copy in another dtype, through the C cast kernels (ag_memory.h,
+/// ag_compare.h): floating to int64 truncates toward zero, anything to bool
+/// is `x != 0`.  dL/dx = dL/dy cast back to x's dtype (only float to float is
+/// differentiable: int64 and bool never require grad).
 enum ToDType: Function {
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0)
@@ -23,11 +26,18 @@ enum ToDType: Function {
         let n = Int64(x.count)
         switch (x.dtype, dtype) {
         case (.float32, .float64): ag_cast_f32_f64(x.pointer(Float.self), y.pointer(Double.self), n)
+        case (.float32, .int64): ag_cast_f32_i64(x.pointer(Float.self), y.pointer(Int64.self), n)
+        case (.float32, .bool): ag_cast_f32_bool(x.pointer(Float.self), y.pointer(Bool.self), n)
         case (.float64, .float32): ag_cast_f64_f32(x.pointer(Double.self), y.pointer(Float.self), n)
-        default:
-            let values = x.toArray()
-            let converted = try Tensor(values, shape: x.shape, dtype: dtype)
-            return converted
+        case (.float64, .int64): ag_cast_f64_i64(x.pointer(Double.self), y.pointer(Int64.self), n)
+        case (.float64, .bool): ag_cast_f64_bool(x.pointer(Double.self), y.pointer(Bool.self), n)
+        case (.int64, .float32): ag_cast_i64_f32(x.pointer(Int64.self), y.pointer(Float.self), n)
+        case (.int64, .float64): ag_cast_i64_f64(x.pointer(Int64.self), y.pointer(Double.self), n)
+        case (.int64, .bool): ag_cast_i64_bool(x.pointer(Int64.self), y.pointer(Bool.self), n)
+        case (.bool, .float32): ag_cast_bool_f32(x.pointer(Bool.self), y.pointer(Float.self), n)
+        case (.bool, .float64): ag_cast_bool_f64(x.pointer(Bool.self), y.pointer(Double.self), n)
+        case (.bool, .int64): ag_cast_bool_i64(x.pointer(Bool.self), y.pointer(Int64.self), n)
+        default: return x.alias()  // same dtype, handled above
         }
         return y
     }

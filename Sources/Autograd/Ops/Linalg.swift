@@ -1,0 +1,202 @@
+import AutogradKernels
+
+// Matrix products beyond the 2-D/3-D `Gemm` Function (Ops/Matmul.swift):
+// PyTorch's matmul rules for 1-D to N-D operands, mm, bmm, dot, outer and the
+// fused addmm. Everything but addmm is reshapes around Gemm, so gradients
+// (and second derivatives) come from Gemm's backward.
+
+/// C = β·bias + α·A·B for matrices, with `bias` broadcast to [m, n]: the
+/// broadcast bias is copied into C and one gemm accumulates onto it (β = 1
+/// is a plain add).
+///   dL/dbias = β·dL/dC (summed to bias's shape)
+///   dL/dA = α·dL/dC·Bᵀ,   dL/dB = α·Aᵀ·dL/dC
+enum Addmm: Function {
+    static var _nodeName: String { "AddmmBackward" }
+
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        let bias = try args.tensor(0), a = try args.tensor(1), b = try args.tensor(2)
+        let beta = try args.double(3), alpha = try args.double(4)
+        let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
+        let c = Tensor(uninitializedShape: [m, n], dtype: a.dtype)
+        var bc = Shape.descriptor(out: [m, n], a: bias.shape)
+        let (mm, nn, kk) = (Int64(m), Int64(n), Int64(k))
+        if a.dtype == .float32 {
+            ag_expand_f32(bias.pointer(Float.self), c.pointer(Float.self), &bc)
+            if k == 0 {
+                ag_mul_scalar_inplace_f32(c.pointer(Float.self), beta, Int64(c.count))
+            } else {
+                ag_gemm_f32(false, false, mm, nn, kk, Float(alpha), a.pointer(Float.self), 0, b.pointer(Float.self), 0,
+                            Float(beta), c.pointer(Float.self), 1)
+            }
+        } else {
+            ag_expand_f64(bias.pointer(Double.self), c.pointer(Double.self), &bc)
+            if k == 0 {
+                ag_mul_scalar_inplace_f64(c.pointer(Double.self), beta, Int64(c.count))
+            } else {
+                ag_gemm_f64(false, false, mm, nn, kk, alpha, a.pointer(Double.self), 0, b.pointer(Double.self), 0,
+                            beta, c.pointer(Double.self), 1)
+            }
+        }
+        ctx.saveForBackward(a, b)
+        ctx.set("beta", beta)
+        ctx.set("alpha", alpha)
+        return c
+    }
+
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        let s = try ctx.savedTensors, need = ctx.needsInputGrad, g = gradOutputs[0]!
+        let beta = try ctx.get("beta", as: Double.self), alpha = try ctx.get("alpha", as: Double.self)
+        func scaled(_ t: Tensor, _ f: Double) throws -> Tensor { f == 1 ? t : try t * f }
+        let gBias: Tensor? = need[0] ? try scaled(g, beta) : nil
+        let ga: Tensor? = need[1] ? try scaled(try Gemm.apply(g, s[1], false, true), alpha) : nil
+        let gb: Tensor? = need[2] ? try scaled(try Gemm.apply(s[0], g, true, false), alpha) : nil
+        return [gBias, ga, gb, nil, nil]
+    }
+}
+
+extension Tensor {
+    /// Matrix product with PyTorch's `matmul` rules:
+    /// - 1-D · 1-D: the dot product (a scalar);
+    /// - 2-D · 2-D: the matrix product;
+    /// - 1-D · 2-D and 2-D · 1-D: the vector is a [1, k] row or [k, 1]
+    ///   column, and that dimension is dropped from the result;
+    /// - N-D (N ≥ 3) with anything: a batch of matrix products over the
+    ///   leading dimensions, which broadcast (a 2-D or 1-D operand is shared
+    ///   by every batch element).
+    ///
+    /// - Throws: PyTorch's messages for 0-D operands and mismatched sizes.
+    public func matmul(_ other: Tensor) throws -> Tensor {
+        let (a, b) = try Tensor.promoted(self, other)
+        guard a.rank >= 1 && b.rank >= 1 else {
+            throw AutogradError.invalidArgument(
+                "both arguments to matmul need to be at least 1D, but they are \(a.rank)D and \(b.rank)D")
+        }
+        switch (a.rank, b.rank) {
+        case (1, 1): return try a.dot(b)
+        case (2, 2): return try Gemm.apply(a, b, false, false)
+        case (2, 1):
+            guard a.shape[1] == b.shape[0] else {
+                throw AutogradError.invalidArgument(
+                    "size mismatch, got input (\(a.shape[0])), mat (\(a.shape[0])x\(a.shape[1])), vec (\(b.shape[0]))")
+            }
+            return try Gemm.apply(a, try b.reshape([b.count, 1]), false, false).reshape([a.shape[0]])
+        case (1, 2):
+            return try Gemm.apply(try a.reshape([1, a.count]), b, false, false).reshape([b.shape[1]])
+        default:
+            return try batchedMatmul(a, b)
+        }
+    }
+
+    /// matmul with at least one operand of rank ≥ 3.
+    private func batchedMatmul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        let a2 = a.rank == 1 ? try a.reshape([1, a.count]) : a
+        let b2 = b.rank == 1 ? try b.reshape([b.count, 1]) : b
+        let (m, k) = (a2.shape[a2.rank - 2], a2.shape[a2.rank - 1])
+        let (kb, n) = (b2.shape[b2.rank - 2], b2.shape[b2.rank - 1])
+        let batchA = Array(a2.shape.dropLast(2)), batchB = Array(b2.shape.dropLast(2))
+        guard let batch = Shape.broadcast(batchA, batchB) else {
+            throw Shape.broadcastError("matmul", batchA, batchB)
+        }
+        let count = Shape.count(batch)
+        if a.rank == 2 && k != kb {
+            throw AutogradError.invalidArgument(
+                "Expected size for first two dimensions of batch2 tensor to be: [\(count), \(k)] but got: [\(count), \(kb)].")
+        }
+        if b.rank == 1 && k != kb {
+            throw AutogradError.invalidArgument(
+                "size mismatch, got input (\(count * m)), mat (\(count * m)x\(k)), vec (\(kb))")
+        }
+        if a.rank == 1 && k != kb {
+            throw AutogradError.invalidArgument("mm: mat1 and mat2 shapes cannot be multiplied (1x\(k) and \(kb)x\(n))")
+        }
+        let product: Tensor
+        if b2.rank == 2 {
+            // Fold the batch into the rows: one [count·m, k] · [k, n] product.
+            product = try Gemm.apply(try a2.reshape([count * m, k]), b2, false, false)
+        } else if a2.rank == 2 {
+            product = try Gemm.apply(a2, try b2.reshape([count, kb, n]), false, false)
+        } else {
+            let a3 = try a2.expand(to: batch + [m, k]).reshape([count, m, k])
+            let b3 = try b2.expand(to: batch + [kb, n]).reshape([count, kb, n])
+            product = try Gemm.apply(a3, b3, false, false)
+        }
+        var shape = batch
+        if a.rank != 1 { shape.append(m) }
+        if b.rank != 1 { shape.append(n) }
+        return try product.reshape(shape)
+    }
+
+    /// The product of two matrices (PyTorch's `mm`): [m, k] · [k, n] → [m, n].
+    public func mm(_ other: Tensor) throws -> Tensor {
+        guard rank == 2 else { throw AutogradError.invalidArgument("mm: self must be a matrix, got \(rank)-D tensor") }
+        guard other.rank == 2 else { throw AutogradError.invalidArgument("mm: mat2 must be a matrix, got \(other.rank)-D tensor") }
+        let (a, b) = try Tensor.promoted(self, other)
+        return try Gemm.apply(a, b, false, false)
+    }
+
+    /// Batched matrix product (PyTorch's `bmm`): [B, m, k] · [B, k, n] → [B, m, n].
+    public func bmm(_ other: Tensor) throws -> Tensor {
+        guard rank == 3 else { throw AutogradError.invalidArgument("batch1 must be a 3D tensor") }
+        guard other.rank == 3 else { throw AutogradError.invalidArgument("batch2 must be a 3D tensor") }
+        guard other.shape[0] == shape[0], other.shape[1] == shape[2] else {
+            throw AutogradError.invalidArgument(
+                "Expected size for first two dimensions of batch2 tensor to be: [\(shape[0]), \(shape[2])] but got: [\(other.shape[0]), \(other.shape[1])].")
+        }
+        let (a, b) = try Tensor.promoted(self, other)
+        return try Gemm.apply(a, b, false, false)
+    }
+
+    /// The dot product of two vectors of the same length (PyTorch's `dot`), a scalar.
+    public func dot(_ other: Tensor) throws -> Tensor {
+        guard rank == 1 && other.rank == 1 else {
+            throw AutogradError.invalidArgument("1D tensors expected, but got \(rank)D and \(other.rank)D tensors")
+        }
+        guard count == other.count else {
+            throw AutogradError.invalidArgument(
+                "inconsistent tensor size, expected tensor [\(count)] and src [\(other.count)] to have the same number of elements, but got \(count) and \(other.count) elements respectively")
+        }
+        let (a, b) = try Tensor.promoted(self, other)
+        return try Gemm.apply(try a.reshape([1, count]), try b.reshape([count, 1]), false, false).reshape([])
+    }
+
+    /// The outer product of two vectors (PyTorch's `outer`): [m] ⊗ [n] → [m, n].
+    public func outer(_ other: Tensor) throws -> Tensor {
+        guard rank == 1 else { throw AutogradError.invalidArgument("outer: Expected 1-D argument self, but got \(rank)-D") }
+        guard other.rank == 1 else { throw AutogradError.invalidArgument("outer: Expected 1-D argument vec2, but got \(other.rank)-D") }
+        let (a, b) = try Tensor.promoted(self, other)
+        return try Gemm.apply(try a.reshape([count, 1]), try b.reshape([1, other.count]), false, false)
+    }
+
+    /// β·self + α·(mat1 · mat2), with self broadcast to the product's shape
+    /// (PyTorch's `addmm`, a linear layer's bias + input · weight), fused into
+    /// one gemm.
+    public func addmm(_ mat1: Tensor, _ mat2: Tensor, beta: Double = 1, alpha: Double = 1) throws -> Tensor {
+        try Tensor.addmm(self, mat1, mat2, beta: beta, alpha: alpha)
+    }
+
+    /// β·bias + α·(mat1 · mat2), with `bias` broadcast to [m, n] (PyTorch's `addmm`).
+    ///
+    /// - Throws: PyTorch's messages for non-matrix operands, mismatched inner
+    ///   sizes, or a bias that does not broadcast to [m, n].
+    public static func addmm(_ bias: Tensor, _ mat1: Tensor, _ mat2: Tensor,
+                             beta: Double = 1, alpha: Double = 1) throws -> Tensor {
+        guard mat1.rank == 2 else { throw AutogradError.invalidArgument("addmm: mat1 must be a matrix, got \(mat1.rank)-D tensor") }
+        guard mat2.rank == 2 else { throw AutogradError.invalidArgument("addmm: mat2 must be a matrix, got \(mat2.rank)-D tensor") }
+        let (m, k, kb, n) = (mat1.shape[0], mat1.shape[1], mat2.shape[0], mat2.shape[1])
+        guard k == kb else {
+            throw AutogradError.invalidArgument("addmm: mat1 and mat2 shapes cannot be multiplied (\(m)x\(k) and \(kb)x\(n))")
+        }
+        guard bias.rank <= 2 else {
+            throw AutogradError.invalidArgument("addmm: expected a bias of at most 2 dimensions, got \(Shape.list(bias.shape))")
+        }
+        let off = 2 - bias.rank, target = [m, n]
+        for i in stride(from: bias.rank - 1, through: 0, by: -1)
+        where bias.shape[i] != 1 && bias.shape[i] != target[off + i] {
+            throw AutogradError.invalidArgument(
+                "The expanded size of the tensor (\(target[off + i])) must match the existing size (\(bias.shape[i])) at non-singleton dimension \(off + i).  Target sizes: \(Shape.list(target)).  Tensor sizes: \(Shape.list(bias.shape))")
+        }
+        let (a, b) = try Tensor.promoted(mat1, mat2)
+        let c = bias.dtype == a.dtype ? bias : try bias.to(a.dtype)
+        return try Addmm.apply(c, a, b, beta, alpha)
+    }
+}

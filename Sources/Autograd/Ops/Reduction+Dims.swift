@@ -1,0 +1,322 @@
+import AutogradKernels
+
+/// How a reduction over some dimensions sees a contiguous tensor: as
+/// [outer, n, inner], reduced along the middle axis (the layout of the C
+/// kernels in ag_reduce_dims.h and ag_sort.h).
+///
+/// Several dimensions: size-1 dimensions are dropped, and neighbouring
+/// dimensions that are both kept or both reduced merge. When the reduced ones
+/// then form a single run, the tensor is used as it is: outer is the product
+/// of the sizes before the run, n the run's, inner the sizes after it.
+/// Otherwise the tensor is first copied with the reduced dimensions moved last
+/// (`ag_reduce_permute`), and inner = 1; the kept dimensions keep their order,
+/// so the reduced values come out in the order of the result's shape either
+/// way, and a full-size result (a gradient) is permuted back.
+struct ReductionLayout: Sendable {
+    /// The input's shape.
+    let shape: [Int]
+    /// The reduced dimensions, in 0..<rank, ascending, without repeats.
+    let dims: [Int]
+    let outer: Int, n: Int, inner: Int
+    /// The merged shape and the permutation moving its reduced groups last;
+    /// nil when the tensor can be used as it is.
+    let merged: [Int64]?, permutation: [Int64]?
+
+    /// - Parameter dims: nil or empty: every dimension (as PyTorch's `dim=[]`).
+    init(_ x: Tensor, dims requested: [Int]?, op: String) throws {
+        shape = x.shape
+        var dims: [Int] = []
+        if let requested, !requested.isEmpty {
+            for d in requested {
+                let k = try x.normalizedDim(d, op)
+                guard !dims.contains(k) else {
+                    throw AutogradError.invalidArgument("\(op): dim \(k) appears multiple times in the list of dims")
+                }
+                dims.append(k)
+            }
+            dims.sort()
+        } else {
+            dims = Array(0..<x.rank)
+        }
+        self.dims = dims
+        var groups: [(size: Int, reduced: Bool)] = []
+        for (k, size) in x.shape.enumerated() where size != 1 {
+            let reduced = dims.contains(k)
+            if let last = groups.last, last.reduced == reduced {
+                groups[groups.count - 1].size *= size
+            } else {
+                groups.append((size, reduced))
+            }
+        }
+        func product(_ s: ArraySlice<(size: Int, reduced: Bool)>) -> Int { s.reduce(1) { $0 * $1.size } }
+        let reducedGroups = groups.filter(\.reduced).count
+        if reducedGroups <= 1 {
+            let at = groups.firstIndex(where: \.reduced) ?? groups.count
+            outer = product(groups[..<at])
+            n = at < groups.count ? groups[at].size : 1
+            inner = at < groups.count ? product(groups[(at + 1)...]) : 1
+            merged = nil
+            permutation = nil
+        } else {
+            guard groups.count <= Int(AG_MAX_DIMS) else {
+                throw AutogradError.invalidArgument(
+                    "\(op): reducing dims \(Shape.list(dims)) of a tensor of shape \(Shape.list(x.shape)) needs more than \(AG_MAX_DIMS) alternating kept and reduced dimension groups")
+            }
+            let kept = groups.indices.filter { !groups[$0].reduced }
+            let reduced = groups.indices.filter { groups[$0].reduced }
+            outer = kept.reduce(1) { $0 * groups[$1].size }
+            n = reduced.reduce(1) { $0 * groups[$1].size }
+            inner = 1
+            merged = groups.map { Int64($0.size) }
+            permutation = (kept + reduced).map(Int64.init)
+        }
+    }
+
+    /// The input's shape with the reduced dimensions kept as size 1.
+    var keptShape: [Int] { shape.indices.map { dims.contains($0) ? 1 : shape[$0] } }
+
+    /// The result's shape.
+    func outputShape(keepDim: Bool) -> [Int] {
+        keepDim ? keptShape : shape.indices.filter { !dims.contains($0) }.map { shape[$0] }
+    }
+
+    /// x in the layout the kernels read: x itself, or a copy with the reduced
+    /// dimensions moved last.
+    func arrange(_ x: Tensor) -> Tensor {
+        guard let merged, let permutation else { return x }
+        return Self.permute(x, merged, permutation)
+    }
+
+    /// The inverse of `arrange`, for a full-size tensor in the kernels' layout.
+    func restore(_ t: Tensor) -> Tensor {
+        guard let merged, let permutation else { return t.alias(shape: shape) }
+        let shape = permutation.map { merged[Int($0)] }
+        var inverse = [Int64](repeating: 0, count: permutation.count)
+        for (k, p) in permutation.enumerated() { inverse[Int(p)] = Int64(k) }
+        return Self.permute(t, shape, inverse).alias(shape: self.shape)
+    }
+
+    private static func permute(_ x: Tensor, _ shape: [Int64], _ perm: [Int64]) -> Tensor {
+        let y = Tensor(uninitializedShape: [x.count], dtype: x.dtype)
+        let nd = Int32(shape.count)
+        if x.dtype == .float32 {
+            ag_reduce_permute_f32(x.pointer(Float.self), y.pointer(Float.self), nd, shape, perm)
+        } else {
+            ag_reduce_permute_f64(x.pointer(Double.self), y.pointer(Double.self), nd, shape, perm)
+        }
+        return y
+    }
+
+    var sizes: (Int64, Int64, Int64) { (Int64(outer), Int64(n), Int64(inner)) }
+}
+
+/// A kernel from one buffer to another over [outer, n, inner] (a reduction, or
+/// a scan that keeps the shape).
+typealias LayoutKernel<T> = (UnsafeMutablePointer<T>, UnsafeMutablePointer<T>, Int64, Int64, Int64) -> Void
+/// gx = k(x, y, gy) over [outer, n, inner].
+typealias LayoutBackwardKernel<T> = (UnsafeMutablePointer<T>, UnsafeMutablePointer<T>, UnsafeMutablePointer<T>,
+                                     UnsafeMutablePointer<T>, Int64, Int64, Int64) -> Void
+
+extension ReductionLayout {
+    /// y = k(x), reduced, in the result's shape.
+    func reduce(_ x: Tensor, keepDim: Bool, _ f32: LayoutKernel<Float>, _ f64: LayoutKernel<Double>) -> Tensor {
+        let a = arrange(x), (o, n, i) = sizes
+        let y = Tensor(uninitializedShape: outputShape(keepDim: keepDim), dtype: x.dtype)
+        if x.dtype == .float32 { f32(a.pointer(Float.self), y.pointer(Float.self), o, n, i) }
+        else { f64(a.pointer(Double.self), y.pointer(Double.self), o, n, i) }
+        return y
+    }
+
+    /// y = k(x) with x's shape (a scan along the reduced axis).
+    func scan(_ x: Tensor, _ f32: LayoutKernel<Float>, _ f64: LayoutKernel<Double>) -> Tensor {
+        let a = arrange(x), (o, n, i) = sizes
+        let y = Tensor(uninitializedShape: [x.count], dtype: x.dtype)
+        if x.dtype == .float32 { f32(a.pointer(Float.self), y.pointer(Float.self), o, n, i) }
+        else { f64(a.pointer(Double.self), y.pointer(Double.self), o, n, i) }
+        return restore(y)
+    }
+
+    /// gx = k(x, y, gy) in x's shape, for a reduction's output y and its gradient gy.
+    func backward(_ x: Tensor, _ y: Tensor, _ gy: Tensor,
+                  _ f32: LayoutBackwardKernel<Float>, _ f64: LayoutBackwardKernel<Double>) throws -> Tensor {
+        let a = arrange(x), gy = try gy.to(x.dtype), (o, n, i) = sizes
+        let gx = Tensor(uninitializedShape: [x.count], dtype: x.dtype)
+        if x.dtype == .float32 {
+            f32(a.pointer(Float.self), y.pointer(Float.self), gy.pointer(Float.self), gx.pointer(Float.self), o, n, i)
+        } else {
+            f64(a.pointer(Double.self), y.pointer(Double.self), gy.pointer(Double.self), gx.pointer(Double.self), o, n, i)
+        }
+        return restore(gx)
+    }
+}
+
+extension Tensor {
+    /// PyTorch's name for a dtype in "Got: Long" messages.
+    var scalarTypeName: String {
+        switch dtype {
+        case .float32: "Float"
+        case .float64: "Double"
+        case .int64: "Long"
+        case .bool: "Bool"
+        }
+    }
+
+    /// Whether some element is exactly zero (a floating tensor).
+    var containsZero: Bool {
+        if dtype == .float32 { return UnsafeBufferPointer(start: pointer(Float.self), count: count).contains(0) }
+        return UnsafeBufferPointer(start: pointer(Double.self), count: count).contains(0)
+    }
+
+    /// 1 where this tensor is zero, else 0 (not recorded: a constant mask).
+    func zeroMask() -> Tensor {
+        let m = Tensor(uninitializedShape: shape, dtype: dtype)
+        if dtype == .float32 { ag_reduce_zero_mask_f32(pointer(Float.self), m.pointer(Float.self), Int64(count)) }
+        else { ag_reduce_zero_mask_f64(pointer(Double.self), m.pointer(Double.self), Int64(count)) }
+        return m
+    }
+}
+
+/// The product over the reduced dims. dL/dx = dL/dy · ∏_{k≠j} x_k: computed
+/// as dL/dy · y / x when no element of x is zero, else from the exclusive
+/// products on both sides (PyTorch's prod_backward; exact with zeros).
+enum Prod: Function {
+    static var _nodeName: String { "ProdBackward" }
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        let x = try args.tensor(0)
+        try x.requireFloating("prod")
+        let layout = try ReductionLayout(x, dims: try args.ints(1), op: "prod")
+        ctx.set("layout", layout)
+        let y = layout.reduce(x, keepDim: try args.bool(2), { ag_prod_forward_f32($0, $1, $2, $3, $4) },
+                              { ag_prod_forward_f64($0, $1, $2, $3, $4) })
+        ctx.saveForBackward(x, y)
+        return y
+    }
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        let saved = try ctx.savedTensors, x = saved[0], y = saved[1], g = gradOutputs[0]!
+        let layout = try ctx.get("layout", as: ReductionLayout.self)
+        if GradMode.isEnabled {
+            let gk = try g.reshape(layout.keptShape)
+            if !x.containsZero { return [try gk * (try y.reshape(layout.keptShape) / x), nil, nil] }
+            return [try gk * ProdOthers.apply(x, layout.dims), nil, nil]
+        }
+        return [try layout.backward(x, y, g, { ag_prod_backward_f32($0, $1, $2, $3, $4, $5, $6) },
+                                    { ag_prod_backward_f64($0, $1, $2, $3, $4, $5, $6) }), nil, nil]
+    }
+}
+
+/// p_j = ∏_{k≠j} x_k along the reduced dims (same shape as x): prod's
+/// gradient factor when x has zeros, so that prod can be differentiated twice.
+/// dL/dx_k = Σ_{j≠k} dL/dp_j · ∏_{m≠j,k} x_m. Its own backward is not recorded.
+enum ProdOthers: Function {
+    static var onceDifferentiable: Bool { true }
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        let x = try args.tensor(0), layout = try ReductionLayout(x, dims: try args.ints(1), op: "prod")
+        ctx.set("layout", layout)
+        ctx.saveForBackward(x)
+        return layout.scan(x, { ag_prod_others_forward_f32($0, $1, $2, $3, $4) },
+                           { ag_prod_others_forward_f64($0, $1, $2, $3, $4) })
+    }
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        let x = try ctx.savedTensors[0], layout = try ctx.get("layout", as: ReductionLayout.self)
+        let gp = try gradOutputs[0]!.to(x.dtype)
+        let a = layout.arrange(x), g = layout.arrange(gp), (o, n, i) = layout.sizes
+        let gx = Tensor(uninitializedShape: [x.count], dtype: x.dtype)
+        if x.dtype == .float32 {
+            ag_prod_others_backward_f32(a.pointer(Float.self), g.pointer(Float.self), gx.pointer(Float.self), o, n, i)
+        } else {
+            ag_prod_others_backward_f64(a.pointer(Double.self), g.pointer(Double.self), gx.pointer(Double.self), o, n, i)
+        }
+        return [layout.restore(gx), nil]
+    }
+}
+
+/// y = log Σ_j exp(x_j) over the reduced dims, computed as m + log Σ exp(x - m)
+/// with m the maximum (numerically stable). dL/dx = dL/dy · exp(x - y)
+/// (the softmax of x).
+enum LogSumExp: Function {
+    static var _nodeName: String { "LogsumexpBackward" }
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        let x = try args.tensor(0)
+        try x.requireFloating("logsumexp")
+        let layout = try ReductionLayout(x, dims: try args.ints(1), op: "logsumexp")
+        ctx.set("layout", layout)
+        let y = layout.reduce(x, keepDim: try args.bool(2), { ag_logsumexp_forward_f32($0, $1, $2, $3, $4) },
+                              { ag_logsumexp_forward_f64($0, $1, $2, $3, $4) })
+        ctx.saveForBackward(x, y)
+        return y
+    }
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        let saved = try ctx.savedTensors, x = saved[0], y = saved[1], g = gradOutputs[0]!
+        let layout = try ctx.get("layout", as: ReductionLayout.self)
+        if GradMode.isEnabled {
+            return [try g.reshape(layout.keptShape) * (try x - y.reshape(layout.keptShape)).exp(), nil, nil]
+        }
+        return [try layout.backward(x, y, g, { ag_logsumexp_backward_f32($0, $1, $2, $3, $4, $5, $6) },
+                                    { ag_logsumexp_backward_f64($0, $1, $2, $3, $4, $5, $6) }), nil, nil]
+    }
+}
+
+/// y_j = Σ_{k≤j} x_k along a dim. dL/dx_j = Σ_{k≥j} dL/dy_k (a reversed cumsum).
+enum Cumsum: Function {
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        let x = try args.tensor(0), dim = try args.int(1)
+        try x.requireFloating("cumsum")
+        ctx.set("dim", dim)
+        return try ReductionLayout(x, dims: [dim], op: "cumsum")
+            .scan(x, { ag_cumsum_forward_f32($0, $1, $2, $3, $4) }, { ag_cumsum_forward_f64($0, $1, $2, $3, $4) })
+    }
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        [try ReversedCumsum.apply(gradOutputs[0]!, try ctx.get("dim", as: Int.self)), nil]
+    }
+}
+
+/// y_j = Σ_{k≥j} x_k along a dim (cumsum's backward). dL/dx = cumsum(dL/dy).
+enum ReversedCumsum: Function {
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        let x = try args.tensor(0), dim = try args.int(1)
+        ctx.set("dim", dim)
+        return try ReductionLayout(x, dims: [dim], op: "cumsum")
+            .scan(x, { ag_cumsum_backward_f32($0, $1, $2, $3, $4) }, { ag_cumsum_backward_f64($0, $1, $2, $3, $4) })
+    }
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        [try Cumsum.apply(gradOutputs[0]!, try ctx.get("dim", as: Int.self)), nil]
+    }
+}
+
+extension Tensor {
+    /// Mean over `dims` (negative dims count from the end; empty: all).
+    /// dL/dx = dL/dy / n broadcast over the reduced dims (n elements each).
+    public func mean(dims: [Int], keepDim: Bool = false) throws -> Tensor {
+        guard dtype.isFloatingPoint else {
+            throw AutogradError.invalidArgument(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(scalarTypeName)")
+        }
+        let layout = try ReductionLayout(self, dims: dims, op: "mean")
+        return try sum(dims: layout.dims, keepDim: keepDim) / Double(layout.n)
+    }
+
+    /// Mean over one dimension.
+    public func mean(dim: Int, keepDim: Bool = false) throws -> Tensor { try mean(dims: [dim], keepDim: keepDim) }
+
+    /// Product of all elements, as a zero-dimensional tensor. Its gradient is
+    /// correct with zeros in the input (see `Prod`).
+    public func prod() throws -> Tensor { try Prod.apply(self, [Int](), false) }
+
+    /// Product over one dimension.
+    public func prod(dim: Int, keepDim: Bool = false) throws -> Tensor {
+        try Prod.apply(self, [try normalizedDim(dim, "prod")], keepDim)
+    }
+
+    /// log Σ exp(x) over `dims` (empty: all), computed stably.
+    public func logsumexp(dims: [Int], keepDim: Bool = false) throws -> Tensor {
+        try LogSumExp.apply(self, dims.isEmpty ? Array(0..<rank) : dims, keepDim)
+    }
+
+    /// log Σ exp(x) over one dimension.
+    public func logsumexp(dim: Int, keepDim: Bool = false) throws -> Tensor { try logsumexp(dims: [dim], keepDim: keepDim) }
+
+    /// Cumulative sum along `dim`: y_j = Σ_{k≤j} x_k.
+    public func cumsum(dim: Int) throws -> Tensor {
+        try Cumsum.apply(self, try normalizedDim(dim, "cumsum"))
+    }
+}
