@@ -102,6 +102,8 @@ void ag_index_select_##SFX(const T *src, const int64_t *index, int64_t n_index, 
 }
 AG_INDEX_SELECT(float, f32)
 AG_INDEX_SELECT(double, f64)
+AG_INDEX_SELECT(int64_t, i64)
+AG_INDEX_SELECT(bool, b8)
 
 #define AG_INDEX_ADD(T, SFX)                                                      \
 void ag_index_add_##SFX(T *dst, const int64_t *index, int64_t n_index, const T *src, double alpha, \

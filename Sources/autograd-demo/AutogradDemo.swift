@@ -1,5 +1,6 @@
 import ArgumentParser
 import Autograd
+import AutogradExamples
 import Foundation
 
 @main
@@ -12,13 +13,13 @@ struct AutogradDemo: ParsableCommand {
     var epochs = 30
 
     @Option(help: "SGD learning rate (momentum 0.9).")
-    var learningRate = 0.05
+    var learningRate = 0.02
 
     @Option(help: "Mini-batch size.")
     var batchSize = 32
 
     @Option(help: "Hidden units per layer.")
-    var hidden = 64
+    var hidden = 128
 
     @Option(help: "Seed for initialisation, the train/held-out split and shuffling.")
     var seed: UInt64 = 0
@@ -52,12 +53,9 @@ struct AutogradDemo: ParsableCommand {
         }
     }
 
-    /// Data/digits/digits.csv in this repository (found from this source file,
+    /// Data/digits/digits.csv in this repository (found from the source tree,
     /// so the demo runs from any directory), else relative to the working directory.
     static var defaultDataPath: String {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let path = repo.appendingPathComponent("Data/digits/digits.csv").path
-        return FileManager.default.fileExists(atPath: path) ? path : "Data/digits/digits.csv"
+        FileManager.default.fileExists(atPath: Digits.repositoryPath) ? Digits.repositoryPath : "Data/digits/digits.csv"
     }
 }

@@ -151,4 +151,11 @@ private let indexingOps: Set<String> = ["narrow", "select", "slice", "index_sele
         expectShapeOpError("expected a floating point tensor") { try Tensor(indices: [1, 2]).gather(dim: 0, index: Tensor(indices: [0])) }
         expectShapeOpError("0-dim") { try Tensor.zeros([]).indexSelect(dim: 0, index: Tensor(indices: [0])) }
     }
+
+    @Test func indexSelectCopiesLabels() throws {
+        let labels = try Tensor(indices: [7, 1, 4, 9])
+        let picked = try labels.indexSelect(dim: 0, index: try Tensor(indices: [3, 0, 0]))
+        #expect(picked.dtype == .int64 && !picked.requiresGrad)
+        #expect(try picked.ints() == [9, 7, 7])
+    }
 }

@@ -57,6 +57,11 @@ void ag_index_select_f32(const float *src, const int64_t *index, int64_t n_index
                          int64_t outer, int64_t dim_size, int64_t inner);
 void ag_index_select_f64(const double *src, const int64_t *index, int64_t n_index, double *out,
                          int64_t outer, int64_t dim_size, int64_t inner);
+/// The same for int64 (class labels) and bool tensors, which have no gradient.
+void ag_index_select_i64(const int64_t *src, const int64_t *index, int64_t n_index, int64_t *out,
+                         int64_t outer, int64_t dim_size, int64_t inner);
+void ag_index_select_b8(const bool *src, const int64_t *index, int64_t n_index, bool *out,
+                        int64_t outer, int64_t dim_size, int64_t inner);
 
 /// index_add (the backward of index_select), accumulating into dst:
 ///     dst[o, index[j], i] += alpha * src[o, j, i]   (dst is [outer, dim_size, inner], src [outer, n_index, inner]).

@@ -84,10 +84,12 @@ enum IndexSelect: Function {
         let y = Tensor(uninitializedShape: shape, dtype: x.dtype)
         let (outer, inner) = Tensor.outerInner(x.shape, dim)
         let n = Int64(index.count), size = Int64(x.shape[dim])
-        if x.dtype == .float32 {
-            ag_index_select_f32(x.pointer(Float.self), index.pointer(Int64.self), n, y.pointer(Float.self), Int64(outer), size, Int64(inner))
-        } else {
-            ag_index_select_f64(x.pointer(Double.self), index.pointer(Int64.self), n, y.pointer(Double.self), Int64(outer), size, Int64(inner))
+        let idx = index.pointer(Int64.self)
+        switch x.dtype {
+        case .float32: ag_index_select_f32(x.pointer(Float.self), idx, n, y.pointer(Float.self), Int64(outer), size, Int64(inner))
+        case .float64: ag_index_select_f64(x.pointer(Double.self), idx, n, y.pointer(Double.self), Int64(outer), size, Int64(inner))
+        case .int64: ag_index_select_i64(x.pointer(Int64.self), idx, n, y.pointer(Int64.self), Int64(outer), size, Int64(inner))
+        case .bool: ag_index_select_b8(x.pointer(Bool.self), idx, n, y.pointer(Bool.self), Int64(outer), size, Int64(inner))
         }
         return y
     }
@@ -291,8 +293,9 @@ extension Tensor {
     /// The entries `index[0], index[1], ...` of dimension `dim` (PyTorch's
     /// `index_select`); `index` is a 1-D int64 tensor with entries in 0 ..< shape[dim].
     /// dL/dx[..., index[j], ...] += dL/dy[..., j, ...].
+    /// Works on every dtype (int64 labels too); only floating tensors get gradients.
     public func indexSelect(dim: Int, index: Tensor) throws -> Tensor {
-        let d = try indexedDim(dim, "index_select", index)
+        let d = try indexedDim(dim, "index_select", index, anyDType: true)
         guard index.rank <= 1 else {
             throw AutogradError.invalidArgument("index_select(): Index is supposed to be a vector")
         }
@@ -382,8 +385,8 @@ extension Tensor {
     }
 
     /// Checks the tensor and index of an indexing op and normalizes `dim`.
-    private func indexedDim(_ dim: Int, _ op: String, _ index: Tensor) throws -> Int {
-        try requireFloating(op)
+    private func indexedDim(_ dim: Int, _ op: String, _ index: Tensor, anyDType: Bool = false) throws -> Int {
+        if !anyDType { try requireFloating(op) }
         guard index.dtype == .int64 else {
             throw AutogradError.invalidArgument("\(op)(): Expected dtype int64 for index, got \(index.dtype)")
         }

@@ -3,12 +3,12 @@ import Foundation
 
 /// The UCI handwritten digits (Data/digits/digits.csv): 1,797 8×8 images with
 /// pixels 0–16 and labels 0–9, split into a training and a held-out set.
-struct Digits {
-    var trainX: Tensor, trainY: Tensor, testX: Tensor, testY: Tensor
+public struct Digits {
+    public var trainX: Tensor, trainY: Tensor, testX: Tensor, testY: Tensor
 
     /// Reads the CSV, scales pixels to [0, 1], shuffles with `seed` and holds
     /// out `testFraction` of the images.
-    init(path: String, seed: UInt64, testFraction: Double = 0.2, dtype: DType) throws {
+    public init(path: String, seed: UInt64, testFraction: Double = 0.2, dtype: DType) throws {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw AutogradError.invalidArgument("cannot read the digits data set at \(path)")
         }
@@ -32,13 +32,19 @@ struct Digits {
         (testX, testY) = try take(order[..<nTest])
         (trainX, trainY) = try take(order[nTest...])
     }
+
+    /// Data/digits/digits.csv in this repository, found from this source file.
+    public static var repositoryPath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Data/digits/digits.csv").path
+    }
 }
 
 /// A seeded generator for shuffling (splitmix64).
-struct SplitMix: RandomNumberGenerator {
+public struct SplitMix: RandomNumberGenerator {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
