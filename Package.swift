@@ -7,6 +7,8 @@ let package = Package(
         .library(name: "Autograd", targets: ["Autograd"]),
         .executable(name: "autograd-demo", targets: ["autograd-demo"]),
         .executable(name: "autograd-bench", targets: ["autograd-bench"]),
+        // The C API: libautograd.so, declared by CSources/CAutograd/include/autograd.h.
+        .library(name: "autograd", type: .dynamic, targets: ["AutogradC"]),
     ],
     dependencies: [
         // Command-line flags of autograd-demo and autograd-bench.
@@ -53,9 +55,14 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/autograd-bench"
         ),
+        // The C API's public header (autograd.h) and its implementation in
+        // Swift: `@c @implementation` functions checked against the header.
+        .target(name: "CAutograd", path: "CSources/CAutograd"),
+        .target(name: "AutogradC", dependencies: ["Autograd", "CAutograd", "_AutogradShims"],
+                path: "Sources/AutogradC"),
         .testTarget(
             name: "AutogradTests",
-            dependencies: ["Autograd", "AutogradKernels", "AutogradExamples", "ExampleKernels"],
+            dependencies: ["Autograd", "AutogradKernels", "AutogradExamples", "ExampleKernels", "AutogradC", "CAutograd"],
             path: "Tests/AutogradTests",
             resources: [.copy("Fixtures")]
         ),

@@ -51,6 +51,8 @@ final class ContextExtras {
     var outputHooks: [Int: [GradientHook]] = [:]
     var preHooks: [([Tensor?]) throws -> [Tensor?]?] = []
     var postHooks: [([Tensor?], [Tensor?]) throws -> [Tensor?]?] = []
+    /// A node name given at run time (a Function defined through the C API).
+    var nameOverride: String?
 }
 
 /// The context of one Function application, which is also the graph node that
@@ -94,7 +96,14 @@ public final class Context {
     }
 
     /// `<Name>Backward`, PyTorch's name for a custom Function's node.
-    public var name: String { function._nodeName }
+    public var name: String { extras?.nameOverride ?? function._nodeName }
+
+    /// Replaces `name` for this node: the C API's Functions are one Swift type
+    /// named at registration. Not for use by Swift Functions.
+    @_spi(CInterop) public var nameOverride: String? {
+        get { extras?.nameOverride }
+        set { ext.nameOverride = newValue }
+    }
 
     // MARK: Forward-side API
 
@@ -171,13 +180,20 @@ public final class Context {
         for t in toSave {
             let isOwnOutput = t.gradFn === self
             var producer: (name: () -> String, index: Int)? = nil
-            if let fn = t.gradFn?.function { producer = ({ fn._nodeName }, t.outputIndex) }
+            if let node = t.gradFn {
+                let fn = node.function, override = node.extras?.nameOverride
+                producer = ({ override ?? fn._nodeName }, t.outputIndex)
+            }
             saved.append(SavedTensor(
                 tensor: isOwnOutput ? nil : t, storage: t.storage, shape: t.shape, dtype: t.dtype,
                 requiresGrad: t.requiresGrad, outputIndex: t.outputIndex, version: t.storage.version,
                 producer: producer))
         }
         toSave = []
+        // Only wrapOutputs reads these; a dirty output's gradFn is this node,
+        // so keeping it would make a reference cycle (a leak).
+        extras?.dirty = []
+        extras?.nonDifferentiable = []
     }
 
     private func unpack(_ s: SavedTensor) throws -> Tensor {

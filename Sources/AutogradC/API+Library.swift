@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Autograd
+import CAutograd
+import _AutogradShims
+
+// Version, errors, strings, grad mode: the functions of autograd.h that belong
+// to no object. Every function of this target is `@c @implementation`, so the
+// compiler checks it against its declaration in autograd.h.
+
+@c @implementation
+public func autograd_abi_version() -> Int32 { AUTOGRAD_ABI_VERSION }
+
+@c @implementation
+public func autograd_last_error() -> UnsafePointer<CChar>? { UnsafePointer(ThreadState.current.message) }
+
+@c @implementation
+public func autograd_clear_error() { ThreadState.current.clearError() }
+
+@c @implementation
+public func autograd_live_handle_count(_ out: UnsafeMutablePointer<Int>?) -> autograd_status_t {
+    capi { try outArg(out, "out", cName(#function)).pointee = HandleRegistry.shared.count }
+}
+
+@c @implementation
+public func autograd_string_free(_ string: UnsafeMutablePointer<CChar>?) { free(string) }
+
+@c @implementation
+public func autograd_set_grad_enabled(_ enabled: Bool, _ previous: UnsafeMutablePointer<Bool>?) -> autograd_status_t {
+    capi {
+        let was = ag_grad_mode_set(enabled)  // the engine's per-thread flag
+        previous?.pointee = was
+    }
+}
+
+@c @implementation
+public func autograd_is_grad_enabled(_ out: UnsafeMutablePointer<Bool>?) -> autograd_status_t {
+    capi { try outArg(out, "out", cName(#function)).pointee = GradMode.isEnabled }
+}

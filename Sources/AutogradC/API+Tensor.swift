@@ -1,0 +1,304 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Autograd
+import CAutograd
+
+// Tensors: creation from C buffers, shape, dtype, data, requires-grad, grad.
+
+func dtype(_ code: autograd_dtype_t, _ fn: String) throws -> DType {
+    switch code {
+    case AUTOGRAD_FLOAT32: return .float32
+    case AUTOGRAD_FLOAT64: return .float64
+    case AUTOGRAD_INT64: return .int64
+    case AUTOGRAD_BOOL: return .bool
+    default: throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT, "\(fn): unknown dtype \(code)")
+    }
+}
+
+func dtypeCode(_ d: DType) -> autograd_dtype_t {
+    switch d {
+    case .float32: AUTOGRAD_FLOAT32
+    case .float64: AUTOGRAD_FLOAT64
+    case .int64: AUTOGRAD_INT64
+    case .bool: AUTOGRAD_BOOL
+    }
+}
+
+/// Refuses a value an int64 tensor cannot hold (Swift would trap converting it).
+func checkFillValue(_ value: Double, _ dtype: DType, _ fn: String) throws {
+    guard dtype == .int64 else { return }
+    guard value.isFinite, value >= -0x1p63, value < 0x1p63 else {
+        throw AutogradError.invalidArgument("\(fn): value cannot be converted to type int64_t without overflow")
+    }
+}
+
+/// A checked shape: no negative sizes, and an element count that fits.
+func shapeArg(_ p: UnsafePointer<Int64>?, _ ndim: Int, _ fn: String) throws -> [Int] {
+    let shape = try intList(p, ndim, "shape", fn)
+    var n = 1
+    for s in shape {
+        guard s >= 0 else {
+            throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT, "\(fn): Trying to create tensor with negative dimension \(s): [\(shape.map(String.init).joined(separator: ", "))]")
+        }
+        let (m, overflow) = n.multipliedReportingOverflow(by: s)
+        guard !overflow, m < (1 << 40) else {
+            throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT, "\(fn): shape [\(shape.map(String.init).joined(separator: ", "))] is too large")
+        }
+        n = m
+    }
+    return shape
+}
+
+/// Byte-wise copy of `tensor`'s elements (any dtype) into `buffer`.
+private func copyBytes(_ t: Tensor, _ buffer: UnsafeMutableRawPointer) throws {
+    switch t.dtype {
+    case .float32: try t.withUnsafeBufferPointer(as: Float.self) { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count * 4) }
+    case .float64: try t.withUnsafeBufferPointer(as: Double.self) { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count * 8) }
+    case .int64: try t.withUnsafeBufferPointer(as: Int64.self) { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count * 8) }
+    case .bool: try t.withUnsafeBufferPointer(as: Bool.self) { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    }
+}
+
+/// The base address of `t`'s elements (read-only use), nil when empty.
+func baseAddress(_ t: Tensor) throws -> UnsafeRawPointer? {
+    guard t.count > 0 else { return nil }
+    switch t.dtype {
+    case .float32: return try t.withUnsafeBufferPointer(as: Float.self) { UnsafeRawPointer($0.baseAddress) }
+    case .float64: return try t.withUnsafeBufferPointer(as: Double.self) { UnsafeRawPointer($0.baseAddress) }
+    case .int64: return try t.withUnsafeBufferPointer(as: Int64.self) { UnsafeRawPointer($0.baseAddress) }
+    case .bool: return try t.withUnsafeBufferPointer(as: Bool.self) { UnsafeRawPointer($0.baseAddress) }
+    }
+}
+
+@c @implementation
+public func autograd_tensor_new(_ data: UnsafeRawPointer?, _ dtype: autograd_dtype_t, _ shape: UnsafePointer<Int64>?,
+                                _ ndim: Int, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        let dt = try AutogradC.dtype(dtype, fn)
+        let dims = try shapeArg(shape, ndim, fn)
+        let t = Tensor.empty(dims, dtype: dt)
+        if t.count > 0 {
+            guard let data else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): data is NULL") }
+            try freshBytes(t).copyMemory(from: data, byteCount: t.count * dt.byteSize)
+        }
+        out.pointee = newHandle(t)
+    }
+}
+
+/// The writable base address of a fresh tensor (no version bump, no checks).
+private func freshBytes(_ t: Tensor) throws -> UnsafeMutableRawPointer {
+    UnsafeMutableRawPointer(mutating: try baseAddress(t)!)
+}
+
+@c @implementation
+public func autograd_tensor_full(_ shape: UnsafePointer<Int64>?, _ ndim: Int, _ value: Double,
+                                 _ dtype: autograd_dtype_t, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        let dt = try AutogradC.dtype(dtype, fn)
+        try checkFillValue(value, dt, fn)
+        let t = Tensor.full(try shapeArg(shape, ndim, fn), value, dtype: dt)
+        out.pointee = newHandle(t)
+    }
+}
+
+@c @implementation
+public func autograd_tensor_empty(_ shape: UnsafePointer<Int64>?, _ ndim: Int, _ dtype: autograd_dtype_t,
+                                  _ out: UnsafeMutablePointer<OpaquePointer?>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        let t = Tensor.empty(try shapeArg(shape, ndim, fn), dtype: try AutogradC.dtype(dtype, fn))
+        out.pointee = newHandle(t)
+    }
+}
+
+@c @implementation
+public func autograd_tensor_free(_ tensor: OpaquePointer?) {
+    if !HandleRegistry.shared.free(tensor, .tensor) {
+        ThreadState.current.setError("autograd_tensor_free: tensor is not a live autograd_tensor_t handle (freed twice?)")
+    }
+}
+
+@c @implementation
+public func autograd_tensor_ndim(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Int>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = try tensorArg(tensor, "tensor", fn).rank
+    }
+}
+
+@c @implementation
+public func autograd_tensor_shape(_ tensor: OpaquePointer?, _ shape: UnsafeMutablePointer<Int64>?, _ capacity: Int,
+                                  _ ndim: UnsafeMutablePointer<Int>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let ndim = try outArg(ndim, "ndim", fn)
+        let t = try tensorArg(tensor, "tensor", fn)
+        ndim.pointee = t.rank
+        guard capacity >= t.rank else {
+            throw CAPIFailure(AUTOGRAD_ERROR_BUFFER_TOO_SMALL, "\(fn): capacity \(capacity) is smaller than the tensor's \(t.rank) dimensions")
+        }
+        guard t.rank == 0 || shape != nil else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): shape is NULL") }
+        for (i, s) in t.shape.enumerated() { shape![i] = Int64(s) }
+    }
+}
+
+@c @implementation
+public func autograd_tensor_numel(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Int>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = try tensorArg(tensor, "tensor", fn).count
+    }
+}
+
+@c @implementation
+public func autograd_tensor_dtype(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<autograd_dtype_t>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = dtypeCode(try tensorArg(tensor, "tensor", fn).dtype)
+    }
+}
+
+@c @implementation
+public func autograd_tensor_copy_data(_ tensor: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?,
+                                      _ byteCapacity: Int) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let t = try tensorArg(tensor, "tensor", fn)
+        let bytes = t.count * t.dtype.byteSize
+        guard byteCapacity >= bytes else {
+            throw CAPIFailure(AUTOGRAD_ERROR_BUFFER_TOO_SMALL, "\(fn): the buffer holds \(byteCapacity) bytes; the tensor's \(t.count) \(t.dtype.rawValue) elements need \(bytes)")
+        }
+        guard bytes > 0 else { return }
+        guard let buffer else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): buffer is NULL") }
+        try copyBytes(t, buffer)
+    }
+}
+
+@c @implementation
+public func autograd_tensor_copy_f64(_ tensor: OpaquePointer?, _ buffer: UnsafeMutablePointer<Double>?, _ capacity: Int,
+                                     _ count: UnsafeMutablePointer<Int>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let t = try tensorArg(tensor, "tensor", fn)
+        count?.pointee = t.count
+        guard capacity >= t.count else {
+            throw CAPIFailure(AUTOGRAD_ERROR_BUFFER_TOO_SMALL, "\(fn): capacity \(capacity) is smaller than the tensor's \(t.count) elements")
+        }
+        guard t.count > 0 else { return }
+        guard let buffer else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): buffer is NULL") }
+        let values = t.toArray()
+        buffer.update(from: values, count: values.count)
+    }
+}
+
+@c @implementation
+public func autograd_tensor_data(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafeRawPointer?>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = try baseAddress(try tensorArg(tensor, "tensor", fn))
+    }
+}
+
+@c @implementation
+public func autograd_tensor_mutable_data(_ tensor: OpaquePointer?,
+                                         _ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        let t = try tensorArg(tensor, "tensor", fn)
+        // The checked, version-bumping path of the Swift API.
+        let p: UnsafeMutableRawPointer? = switch t.dtype {
+        case .float32: try t.withUnsafeMutableBufferPointer(as: Float.self) { UnsafeMutableRawPointer($0.baseAddress) }
+        case .float64: try t.withUnsafeMutableBufferPointer(as: Double.self) { UnsafeMutableRawPointer($0.baseAddress) }
+        case .int64: try t.withUnsafeMutableBufferPointer(as: Int64.self) { UnsafeMutableRawPointer($0.baseAddress) }
+        case .bool: try t.withUnsafeMutableBufferPointer(as: Bool.self) { UnsafeMutableRawPointer($0.baseAddress) }
+        }
+        out.pointee = t.count > 0 ? p : nil
+    }
+}
+
+@c @implementation
+public func autograd_tensor_item(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = try tensorArg(tensor, "tensor", fn).item()
+    }
+}
+
+@c @implementation
+public func autograd_tensor_set_requires_grad(_ tensor: OpaquePointer?, _ requiresGrad: Bool) -> autograd_status_t {
+    capi { try tensorArg(tensor, "tensor", cName(#function)).requiresGrad(requiresGrad) }
+}
+
+@c @implementation
+public func autograd_tensor_requires_grad(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Bool>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = try tensorArg(tensor, "tensor", fn).requiresGrad
+    }
+}
+
+@c @implementation
+public func autograd_tensor_is_leaf(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Bool>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = try tensorArg(tensor, "tensor", fn).isLeaf
+    }
+}
+
+@c @implementation
+public func autograd_tensor_grad(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = try tensorArg(tensor, "tensor", fn).grad.map(newHandle)
+    }
+}
+
+@c @implementation
+public func autograd_tensor_zero_grad(_ tensor: OpaquePointer?) -> autograd_status_t {
+    capi { try tensorArg(tensor, "tensor", cName(#function)).grad = nil }
+}
+
+@c @implementation
+public func autograd_tensor_detach(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = newHandle(try tensorArg(tensor, "tensor", fn).detach())
+    }
+}
+
+@c @implementation
+public func autograd_tensor_share(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = newHandle(try tensorArg(tensor, "tensor", fn))
+    }
+}
+
+@c @implementation
+public func autograd_tensor_to_string(_ tensor: OpaquePointer?,
+                                      _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = mallocString(try tensorArg(tensor, "tensor", fn).description)
+    }
+}

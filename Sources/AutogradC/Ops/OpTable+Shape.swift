@@ -1,0 +1,77 @@
+import Autograd
+
+// Shape ops, indexing and neural-network ops, by name.
+
+let shapeOps: [Op] = [
+    op("reshape(x, shape)") { try $0.tensor(0).reshape(try $0.ints(1)) },
+    op("view(x, shape)") { try $0.tensor(0).view(try $0.ints(1)) },
+    op("transpose(x, dim0, dim1)") { try $0.tensor(0).transpose(try $0.int(1), try $0.int(2)) },
+    op("permute(x, dims)") { try $0.tensor(0).permute(try $0.ints(1)) },
+    unaryOp("t") { try $0.t() },
+    op("squeeze(x, dims=all)") { a in
+        let x = try a.tensor(0)
+        guard let dims = try a.optionalInts(1) else { return try x.squeeze() }
+        return try x.squeeze(dims: dims)
+    },
+    op("unsqueeze(x, dim)") { try $0.tensor(0).unsqueeze(dim: try $0.int(1)) },
+    op("flatten(x, start_dim=0, end_dim=-1)") { try $0.tensor(0).flatten(startDim: try $0.int(1, 0), endDim: try $0.int(2, -1)) },
+    op("expand(x, sizes)") { try $0.tensor(0).expand(try $0.ints(1)) },
+    op("broadcast_to(x, sizes)") { try $0.tensor(0).broadcastTo(try $0.ints(1)) },
+    op("sum_to_size(x, shape)") { try $0.tensor(0).sumToSize(try $0.ints(1)) },
+    op("cat(tensors..., dim=0)") { a in
+        let (ts, next) = a.leadingTensors()
+        return try Tensor.cat(ts, dim: try a.int(next, 0))
+    },
+    op("stack(tensors..., dim=0)") { a in
+        let (ts, next) = a.leadingTensors()
+        return try Tensor.stack(ts, dim: try a.int(next, 0))
+    },
+    Op("split(x, split_size_or_sizes: int64|int64s, dim=0) -> tensors...") { a in
+        let x = try a.tensor(0), dim = try a.int(2, 0)
+        if a.values.count > 1, case .ints(let sizes) = a.values[1] { return try x.split(sizes: sizes, dim: dim) }
+        return try x.split(try a.size(1), dim: dim)
+    },
+    Op("chunk(x, chunks, dim=0) -> tensors...") { try $0.tensor(0).chunk(try $0.size(1), dim: try $0.int(2, 0)) },
+]
+
+let indexingOps: [Op] = [
+    op("slice(x, dim=0, start=none, end=none, step=1)") {
+        try $0.tensor(0).slice(dim: try $0.int(1, 0), start: try $0.optionalInt(2), end: try $0.optionalInt(3),
+                               step: try $0.int(4, 1))
+    },
+    op("narrow(x, dim, start, length)") {
+        try $0.tensor(0).narrow(dim: try $0.int(1), start: try $0.int(2), length: try $0.int(3))
+    },
+    op("index_select(x, dim, index)") { try $0.tensor(0).indexSelect(dim: try $0.int(1), index: try $0.tensor(2)) },
+    op("gather(x, dim, index)") { try $0.tensor(0).gather(dim: try $0.int(1), index: try $0.tensor(2)) },
+    op("scatter_add(x, dim, index, src)") {
+        try $0.tensor(0).scatterAdd(dim: try $0.int(1), index: try $0.tensor(2), src: try $0.tensor(3))
+    },
+    op("index_add(x, dim, index, source, alpha=1)") {
+        try $0.tensor(0).indexAdd(dim: try $0.int(1), index: try $0.tensor(2), source: try $0.tensor(3),
+                                  alpha: try $0.double(4, 1))
+    },
+    op("masked_fill(x, mask, value: double)") { try $0.tensor(0).maskedFill(mask: try $0.tensor(1), value: try $0.double(2)) },
+]
+
+let nnOps: [Op] = [
+    op("softmax(x, dim)") { try $0.tensor(0).softmax(dim: try $0.int(1)) },
+    op("log_softmax(x, dim)") { try $0.tensor(0).logSoftmax(dim: try $0.int(1)) },
+    op("mse_loss(input, target, reduction=\"mean\")") {
+        try $0.tensor(0).mseLoss(try $0.tensor(1), reduction: try $0.string(2, "mean"))
+    },
+    op("cross_entropy(input, target, reduction=\"mean\", ignore_index=-100)") {
+        try $0.tensor(0).crossEntropy(try $0.tensor(1), reduction: try $0.string(2, "mean"), ignoreIndex: try $0.int(3, -100))
+    },
+    op("nll_loss(input, target, reduction=\"mean\", ignore_index=-100)") {
+        try $0.tensor(0).nllLoss(try $0.tensor(1), reduction: try $0.string(2, "mean"), ignoreIndex: try $0.int(3, -100))
+    },
+    op("layer_norm(x, normalized_shape, weight=none, bias=none, eps=1e-5)") {
+        try $0.tensor(0).layerNorm(normalizedShape: try $0.ints(1), weight: try $0.optionalTensor(2),
+                                   bias: try $0.optionalTensor(3), eps: try $0.double(4, 1e-5))
+    },
+    op("dropout(x, p=0.5, training=true, seed=none)") { a in
+        let generator = try a.optionalInt(3).map { Generator(seed: UInt64(bitPattern: Int64($0))) }
+        return try a.tensor(0).dropout(p: try a.double(1, 0.5), training: try a.bool(2, true), generator: generator)
+    },
+]
