@@ -72,7 +72,7 @@ for t in Tests/c/test_*.c; do
     "$CC" "${CFLAGS[@]}" -I Tests/c "$t" "${LINK[@]}" -o "$WORK/$name"
     programs+=("$name")
 done
-"$CC" "${CFLAGS[@]}" -I CSources/ExampleKernels/include Examples/c/seed.c CSources/ExampleKernels/custom_tanh.c \
+"$CC" "${CFLAGS[@]}" -I CSources/ExampleKernels/include -I CSources/AutogradKernels/include Examples/c/seed.c CSources/ExampleKernels/custom_tanh.c \
     "${LINK[@]}" -o "$WORK/seed"
 "$CC" "${CFLAGS[@]}" Examples/c/train.c "${LINK[@]}" -o "$WORK/train"
 # The complete example of docs/C-API.md, so the documentation stays true.

@@ -8,7 +8,7 @@
 // loops.
 #define AG_BINARY(op, T, SFX, EXPR)                                                   \
 typedef struct { const T *a, *b; T *out; int mode; } op##_##SFX##_args;               \
-static void op##_##SFX##_range(void *p, int64_t lo, int64_t hi) {                    \
+AG_VECTOR_CLONES static void op##_##SFX##_range(void *p, int64_t lo, int64_t hi) { \
     const op##_##SFX##_args *r = p;                                                   \
     const T *a = r->a, *b = r->b; T *out = r->out;                                    \
     if (r->mode == 0) { for (int64_t i = lo; i < hi; i++) { const T x = a[i], y = b[i]; out[i] = (EXPR); } } \

@@ -1,5 +1,6 @@
 #include "ag_unary.h"
 #include "ag_parallel.h"
+#include "ag_math.h"
 #include <stddef.h>
 #include <tgmath.h>
 
@@ -7,7 +8,7 @@
 // y[i] (as the backward reads), `g` is gy[i]; <tgmath.h> picks tanhf/tanh.
 #define AG_FWD(op, T, SFX, FWD)                                                     \
 typedef struct { const T *x; T *y; } op##_fwd_##SFX##_args;                          \
-static void op##_fwd_##SFX##_range(void *p, int64_t b, int64_t e) {                \
+AG_VECTOR_CLONES static void op##_fwd_##SFX##_range(void *p, int64_t b, int64_t e) { \
     const op##_fwd_##SFX##_args *a = p;                                             \
     const T *restrict x = a->x; T *restrict y = a->y;                              \
     for (int64_t i = b; i < e; i++) { const T v = x[i]; y[i] = (FWD); }            \
@@ -18,7 +19,7 @@ void ag_##op##_forward_##SFX(const T *x, T *y, int64_t n) {                     
 }
 #define AG_BWD(op, T, SFX, SRC, BWD)                                                \
 typedef struct { const T *s, *gy; T *gx; } op##_bwd_##SFX##_args;                   \
-static void op##_bwd_##SFX##_range(void *p, int64_t b, int64_t e) {                \
+AG_VECTOR_CLONES static void op##_bwd_##SFX##_range(void *p, int64_t b, int64_t e) { \
     const op##_bwd_##SFX##_args *a = p;                                             \
     const T *restrict s = a->s; const T *gy = a->gy; T *gx = a->gx;                \
     if (s) { for (int64_t i = b; i < e; i++) { const T v = s[i]; const T g = gy[i]; gx[i] = (BWD); } } \
@@ -34,12 +35,12 @@ void ag_##op##_backward_##SFX(const T *x, const T *y, const T *gy, T *gx, int64_
     AG_BWD(op, float, f32, SRC, BWD) AG_BWD(op, double, f64, SRC, BWD)
 
 AG_UNARY(neg,  NULL, -v,        -g)
-AG_UNARY(exp,  y,    exp(v),    g * v)
+AG_UNARY(exp,  y,    ag_exp_t(v),  g * v)
 AG_UNARY(log,  x,    log(v),    g / v)
 AG_UNARY(sqrt, y,    sqrt(v),   g / (v + v))
-AG_UNARY(tanh, y,    tanh(v),   g * (1 - v * v))
-AG_UNARY(cosh, x,    cosh(v),   g * sinh(v))
-AG_UNARY(sinh, x,    sinh(v),   g * cosh(v))
+AG_UNARY(tanh, y,    ag_tanh_t(v), g * (1 - v * v))
+AG_UNARY(cosh, x,    ag_cosh_t(v), g * ag_sinh_t(v))
+AG_UNARY(sinh, x,    ag_sinh_t(v), g * ag_cosh_t(v))
 AG_UNARY(abs,  x,    fabs(v),   v > 0 ? g : (v < 0 ? -g : 0 * g))
 AG_UNARY(sign, NULL, (v > 0) - (v < 0) + 0 * v, 0 * g)
 AG_UNARY(reciprocal, y, 1 / v,  -g * v * v)

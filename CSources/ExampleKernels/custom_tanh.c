@@ -8,12 +8,14 @@
 
 typedef struct { const float *x, *dy; float *out; } custom_tanh_args;
 
+AG_VECTOR_CLONES
 static void forward_range(void *p, int64_t b, int64_t e) {
     const custom_tanh_args *a = p;
     const float *restrict x = a->x; float *restrict y = a->out;
     for (int64_t i = b; i < e; i++) y[i] = 4.0f * ag_tanhf(x[i] / 4.0f);
 }
 
+AG_VECTOR_CLONES
 static void backward_range(void *p, int64_t b, int64_t e) {
     const custom_tanh_args *a = p;
     const float *restrict x = a->x, *dy = a->dy; float *dx = a->out;

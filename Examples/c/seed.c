@@ -7,6 +7,7 @@
  *   swift build --product autograd
  *   LIB=$(swift build --product autograd --show-bin-path)
  *   cc -std=c11 -I CSources/CAutograd/include -I CSources/ExampleKernels/include \
+ *      -I CSources/AutogradKernels/include \
  *      Examples/c/seed.c CSources/ExampleKernels/custom_tanh.c \
  *      -L "$LIB" -lautograd -Wl,-rpath,"$LIB" -lm -o seed && ./seed
  */

@@ -38,7 +38,7 @@ public struct DigitsTraining {
         let optimizer = SGD(model.parameters, learningRate: learningRate, momentum: 0.9)
         let n = data.trainX.shape[0]
         if verbose { print("== Training an MLP with the custom C-kernel tanh on the UCI digits ==")
-        print("\(n) training and \(data.testX.shape[0]) held-out 8×8 images; 64 → \(hidden) → \(hidden) → 10, \(dtype), "
+        print("\(n) training and \(data.testX.shape[0]) held-out 8×8 images; 64 → \(hidden) → \(hidden) → 10, \(dtype.rawValue), "
               + "SGD(lr \(learningRate), momentum 0.9), batch \(batchSize), seed \(seed)") }
         var rng = SplitMix(seed: seed &+ 1)
         var accuracy = 0.0

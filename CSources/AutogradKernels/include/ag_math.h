@@ -5,6 +5,7 @@
 // algorithms: about 2 ulp of error. For custom ops' kernels too.
 
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 
 /// e^x for float; saturates to 0 below -87.3 and to FLT_MAX-ish above 88.7.
@@ -44,5 +45,30 @@ static inline float ag_sech2f(float x) {
     float d = 1.0f + t;
     return 4.0f * t / (d * d);
 }
+
+/// cosh(x) for float: (e^|x| + e^−|x|)/2.
+static inline float ag_coshf(float x) {
+    float e = ag_expf(x < 0 ? -x : x);
+    return 0.5f * e + 0.5f / e;
+}
+
+/// sinh(x) for float: an odd polynomial up to |x| = 1, else (e^|x| − e^−|x|)/2
+/// with the sign restored.
+static inline float ag_sinhf(float x) {
+    float a = x < 0 ? -x : x;
+    float z = x * x;
+    float small = ((2.03721912945e-4f * z + 8.33028376239e-3f) * z + 1.66667160211e-1f) * z * x + x;
+    float e = ag_expf(a);
+    float large = 0.5f * e - 0.5f / e;
+    large = x < 0 ? -large : large;
+    return a > 1.0f ? large : small;
+}
+
+// Type-generic spellings for kernels written once for float and double:
+// float takes the vectorisable versions above, double takes libm's.
+#define ag_exp_t(v) _Generic((v), float: ag_expf, default: exp)(v)
+#define ag_tanh_t(v) _Generic((v), float: ag_tanhf, default: tanh)(v)
+#define ag_cosh_t(v) _Generic((v), float: ag_coshf, default: cosh)(v)
+#define ag_sinh_t(v) _Generic((v), float: ag_sinhf, default: sinh)(v)
 
 #endif

@@ -17,6 +17,15 @@ void ag_parallel_for(int64_t n, int64_t grain, ag_range_fn fn, void *ctx);
 /// AUTOGRAD_NUM_THREADS when set).
 int ag_num_threads(void);
 
+/// Put before a kernel's loop function to compile it for AVX-512, AVX2 and
+/// baseline x86-64, chosen at load time for the running CPU (GCC/clang
+/// function multi-versioning); nothing elsewhere.
+#if defined(__x86_64__) && defined(__linux__) && (defined(__clang__) || defined(__GNUC__))
+#define AG_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define AG_VECTOR_CLONES
+#endif
+
 /// Elements per call below which an elementwise kernel stays on one thread.
 #define AG_GRAIN_ELEMENTWISE 32768
 

@@ -99,9 +99,13 @@ enum Engine {
 
         // 4. Seed, then run every node in order.
         for (i, r) in roots.enumerated() {
-            var seed = Tensor.ones(r.shape, dtype: r.dtype)
-            if let g = i < gradients.count ? gradients[i] : nil { seed = g.dtype == r.dtype ? g : try g.to(r.dtype) }
-            try route(seed, along: Graph.edge(of: r), createGraph: createGraph, capture: &capture)
+            let seed: Tensor
+            if let g = i < gradients.count ? gradients[i] : nil {
+                seed = g.dtype == r.dtype ? g : try g.to(r.dtype)
+            } else {
+                seed = Tensor.ones(r.shape, dtype: r.dtype)
+            }
+            try route(consume seed, along: Graph.edge(of: r), createGraph: createGraph, capture: &capture)
         }
         for node in order.reversed() {
             var grads = node.gradBuffer
@@ -128,7 +132,7 @@ enum Engine {
                 guard let edge = node.inputs[i].edge, let g = gradInputs[i] else { continue }
                 gradInputs[i] = nil
                 if let needed, case .node(let child, _) = edge, !needed.contains(ObjectIdentifier(child)) { continue }
-                try route(g, along: edge, createGraph: createGraph, capture: &capture)
+                try route(consume g, along: edge, createGraph: createGraph, capture: &capture)
             }
         }
         return capture?.grads ?? []
@@ -197,7 +201,7 @@ enum Engine {
 
     /// Sends a gradient along an edge: into a node's buffer (summing), into a
     /// captured slot, or into a leaf's `grad`.
-    private static func route(_ gradient: Tensor, along edge: Edge, createGraph: Bool,
+    private static func route(_ gradient: consuming Tensor, along edge: Edge, createGraph: Bool,
                               capture: inout Capture?) throws {
         switch edge {
         case .node(let node, let i):
@@ -208,7 +212,7 @@ enum Engine {
                 node.gradBuffer[i] = gradient
             }
         case .leaf(let leaf):
-            var g = gradient
+            var g = consume gradient
             for h in leaf.leafHooks { if let r = try h(g) { g = r } }
             if capture != nil {
                 if let k = capture!.leaves[ObjectIdentifier(leaf)] {
@@ -216,15 +220,17 @@ enum Engine {
                 }
                 return
             }
-            try accumulate(g, into: leaf, createGraph: createGraph)
+            try accumulate(consume g, into: leaf, createGraph: createGraph)
         }
     }
 
     /// PyTorch's AccumulateGrad: the first gradient is stored (copied unless
     /// nothing else refers to it); later ones are added, in place unless the
     /// graph of the sum is being recorded.
-    private static func accumulate(_ gradient: Tensor, into leaf: Tensor, createGraph: Bool) throws {
-        var g = gradient
+    /// The gradient is consumed, so that when nothing else refers to it
+    /// (the common case: a backward's fresh result) it is stored, not copied.
+    private static func accumulate(_ gradient: consuming Tensor, into leaf: Tensor, createGraph: Bool) throws {
+        var g = consume gradient
         if let old = leaf.grad {
             if createGraph || old.requiresGrad || g.requiresGrad {
                 leaf.grad = try old + g

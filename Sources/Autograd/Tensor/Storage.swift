@@ -1,28 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The header of a tensor's storage.
 struct StorageHeader {
     var byteCount: Int
     /// Bumped by every in-place change; checked when a saved tensor is unpacked.
     var version: Int
+    /// A large buffer lives outside the object, lent by `BufferCache`; nil
+    /// when the buffer is allocated with the header.
+    var external: UnsafeMutableRawPointer?
 }
 
-/// A tensor's memory: one contiguous, 16-byte aligned buffer (malloc's alignment; the header is 32 bytes) allocated in the
-/// same block as its header (one allocation per tensor's storage), plus the
-/// version counter that every in-place change bumps. Views (reshape, detach)
-/// share a storage, and so share its version, as in PyTorch.
+/// A tensor's memory: one contiguous buffer plus the version counter that
+/// every in-place change bumps. Views (reshape, detach) share a storage, and
+/// so share its version, as in PyTorch.
+///
+/// A small buffer is allocated in the same block as the header (one
+/// allocation per storage, 16-byte aligned). A large one (`BufferCache.minimumBytes`
+/// and up) is 64-byte aligned and comes from `BufferCache`, so a training loop
+/// that allocates the same sizes every step reuses warm pages instead of
+/// faulting in fresh ones from the kernel.
 final class Storage: ManagedBuffer<StorageHeader, UInt64> {
     /// A storage of `byteCount` uninitialised bytes.
     static func allocate(byteCount: Int) -> Storage {
-        let chunks = (byteCount + 7) / 8
-        let buffer = Storage.create(minimumCapacity: Swift.max(chunks, 1)) { _ in
-            StorageHeader(byteCount: byteCount, version: 0)
+        if byteCount >= BufferCache.minimumBytes {
+            let buffer = Storage.create(minimumCapacity: 0) { _ in
+                StorageHeader(byteCount: byteCount, version: 0, external: BufferCache.shared.take(byteCount))
+            }
+            return unsafeDowncast(buffer, to: Storage.self)
+        }
+        let words = (byteCount + 7) / 8
+        let buffer = Storage.create(minimumCapacity: Swift.max(words, 1)) { _ in
+            StorageHeader(byteCount: byteCount, version: 0, external: nil)
         }
         return unsafeDowncast(buffer, to: Storage.self)
+    }
+
+    deinit {
+        if let p = header.external { BufferCache.shared.give(p, byteCount: header.byteCount) }
     }
 
     /// The first byte. Valid while the storage is alive (tensors keep it alive).
     @inline(__always)
     var bytes: UnsafeMutableRawPointer {
-        withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
+        if let p = header.external { return p }
+        return withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
     }
 
     var byteCount: Int { header.byteCount }
@@ -31,5 +56,53 @@ final class Storage: ManagedBuffer<StorageHeader, UInt64> {
     var version: Int {
         get { header.version }
         set { header.version = newValue }
+    }
+}
+
+/// Keeps freed large buffers, by exact size, for the next tensor of that
+/// size: at most `capacityBytes` in all, the oldest given back first.
+final class BufferCache: @unchecked Sendable {
+    static let minimumBytes = 1 << 20
+    static let shared = BufferCache(capacityBytes: 512 << 20)
+
+    private let lock = Lock()
+    private let capacityBytes: Int
+    private var held = 0
+    private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    private var order: [(Int, UnsafeMutableRawPointer)] = []
+
+    init(capacityBytes: Int) { self.capacityBytes = capacityBytes }
+
+    func take(_ byteCount: Int) -> UnsafeMutableRawPointer {
+        let cached: UnsafeMutableRawPointer? = lock.withLock {
+            guard let p = free[byteCount]?.popLast() else { return nil }
+            held -= byteCount
+            if let i = order.firstIndex(where: { $0.1 == p }) { order.remove(at: i) }
+            return p
+        }
+        if let cached { return cached }
+        var p: UnsafeMutableRawPointer? = nil
+        guard posix_memalign(&p, 64, byteCount) == 0, let p else {
+            fatalError("swift-autograd: out of memory allocating \(byteCount) bytes")
+        }
+        return p
+    }
+
+    func give(_ p: UnsafeMutableRawPointer, byteCount: Int) {
+        let evicted: [UnsafeMutableRawPointer] = lock.withLock {
+            guard byteCount <= capacityBytes else { return [p] }
+            free[byteCount, default: []].append(p)
+            order.append((byteCount, p))
+            held += byteCount
+            var out: [UnsafeMutableRawPointer] = []
+            while held > capacityBytes, !order.isEmpty {
+                let (size, old) = order.removeFirst()
+                if let i = free[size]?.firstIndex(of: old) { free[size]!.remove(at: i) }
+                held -= size
+                out.append(old)
+            }
+            return out
+        }
+        for q in evicted { Glibc.free(q) }
     }
 }
