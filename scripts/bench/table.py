@@ -1,8 +1,12 @@
 """Prints the comparison table from pytorch_bench.py's and autograd-bench's JSON."""
 import json, sys
 
+# Arguments: torch.json swift.json [torch-w5.json swift-w5.json]
 torch_results = {r["workload"]: r for r in json.load(open(sys.argv[1]))}
 swift_results = {r["workload"]: r for r in json.load(open(sys.argv[2]))}
+if len(sys.argv) > 4:
+    torch_results.update({r["workload"]: r for r in json.load(open(sys.argv[3]))})
+    swift_results.update({r["workload"]: r for r in json.load(open(sys.argv[4]))})
 
 
 def fmt(s):

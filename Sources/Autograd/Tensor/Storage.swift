@@ -62,8 +62,8 @@ final class Storage: ManagedBuffer<StorageHeader, UInt64> {
 /// Keeps freed large buffers, by exact size, for the next tensor of that
 /// size: at most `capacityBytes` in all, the oldest given back first.
 final class BufferCache: @unchecked Sendable {
-    static let minimumBytes = 1 << 20
-    static let shared = BufferCache(capacityBytes: 512 << 20)
+    static let minimumBytes = 64 << 10
+    static let shared = BufferCache(capacityBytes: 256 << 20)
 
     private let lock = Lock()
     private let capacityBytes: Int
