@@ -27,7 +27,6 @@ let package = Package(
             name: "AutogradKernels",
             dependencies: ["COpenBLAS"],
             path: "CSources/AutogradKernels",
-            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])],
             linkerSettings: [.linkedLibrary("m")]
         ),
         // Thread-local engine state (grad mode) that Swift reads without locks.
@@ -39,8 +38,7 @@ let package = Package(
         ),
         // The seed example's custom op: its C kernels, and the Swift Function
         // that wraps them (used by the demo, the tests and the benchmark).
-        .target(name: "ExampleKernels", dependencies: ["AutogradKernels"], path: "CSources/ExampleKernels",
-                cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        .target(name: "ExampleKernels", dependencies: ["AutogradKernels"], path: "CSources/ExampleKernels"),
         .target(name: "AutogradExamples", dependencies: ["Autograd", "ExampleKernels"],
                 path: "Sources/AutogradExamples"),
         .executableTarget(

@@ -1,4 +1,5 @@
 #include "ag_elementwise_math.h"
+#include "ag_math.h"
 #include "broadcast_rows.h"
 #include <math.h>
 #include <stddef.h>
@@ -29,7 +30,7 @@ void ag_##op##_backward_##SFX(const T *x, const T *y, const T *gy, T *gx, int64_
 
 AG_UNARY(log1p,   x,    log1p(v),        g / (v + 1))
 AG_UNARY(expm1,   y,    expm1(v),        g * (v + 1))
-AG_UNARY(rsqrt,   y,    1 / sqrt(v),     -0.5f * g * (v * v * v))
+AG_UNARY(rsqrt,   y,    1 / ag_sqrt_t(v),     -0.5f * g * (v * v * v))
 AG_UNARY(sin,     x,    sin(v),          g * cos(v))
 AG_UNARY(cos,     x,    cos(v),          g * -sin(v))
 AG_UNARY(tan,     y,    tan(v),          g * (1 + v * v))

@@ -1,4 +1,5 @@
 #include "ag_optim.h"
+#include "ag_math.h"
 #include <math.h>
 
 #define AG_SGD(T, SFX)                                                                     \
@@ -33,5 +34,5 @@ void ag_adam_step_##SFX(T *restrict p, const T *restrict g, T *restrict m, T *re
         p[i] = p[i] + (-step) * (mi / (SQRT(vi) / rbc2 + e)); /* addcdiv */              \
     }                                                                                      \
 }
-AG_ADAM(float, f32, sqrtf)
-AG_ADAM(double, f64, sqrt)
+AG_ADAM(float, f32, ag_sqrt_t)
+AG_ADAM(double, f64, ag_sqrt_t)

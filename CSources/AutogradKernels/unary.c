@@ -37,7 +37,7 @@ void ag_##op##_backward_##SFX(const T *x, const T *y, const T *gy, T *gx, int64_
 AG_UNARY(neg,  NULL, -v,        -g)
 AG_UNARY(exp,  y,    ag_exp_t(v),  g * v)
 AG_UNARY(log,  x,    log(v),    g / v)
-AG_UNARY(sqrt, y,    sqrt(v),   g / (v + v))
+AG_UNARY(sqrt, y,    ag_sqrt_t(v), g / (v + v))
 AG_UNARY(tanh, y,    ag_tanh_t(v), g * (1 - v * v))
 AG_UNARY(cosh, x,    ag_cosh_t(v), g * ag_sinh_t(v))
 AG_UNARY(sinh, x,    ag_sinh_t(v), g * ag_cosh_t(v))

@@ -64,6 +64,19 @@ static inline float ag_sinhf(float x) {
     return a > 1.0f ? large : small;
 }
 
+/// Square root without errno semantics, so loops calling it vectorise
+/// without -fno-math-errno (clang's elementwise builtin; libm elsewhere).
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_elementwise_sqrt)
+#define AG_HAVE_ELEMENTWISE_SQRT 1
+#endif
+#endif
+#ifdef AG_HAVE_ELEMENTWISE_SQRT
+#define ag_sqrt_t(v) __builtin_elementwise_sqrt(v)
+#else
+#define ag_sqrt_t(v) _Generic((v), float: sqrtf, default: sqrt)(v)
+#endif
+
 // Type-generic spellings for kernels written once for float and double:
 // float takes the vectorisable versions above, double takes libm's.
 #define ag_exp_t(v) _Generic((v), float: ag_expf, default: exp)(v)
