@@ -1,5 +1,5 @@
 #include "ag_elementwise_math.h"
-#include "ag_math.h"
+#include "unary_pair.h"
 #include "broadcast_rows.h"
 #include <math.h>
 #include <stddef.h>
@@ -10,24 +10,9 @@
 #define AG_SQRT1_2    0.70710678118654752440   /* 1/sqrt(2) */
 #define AG_2_SQRTPI   1.12837916709551257390   /* 2/sqrt(pi) */
 
-// One definition per op generates the float and double pair (as unary.c).
-// `v` is x[i] or y[i] (as the backward reads), `g` is gy[i]. Loop bodies are
-// selects, not branches, so clang vectorises the piecewise ones (relu,
-// leaky_relu, clamp).
-#define AG_FWD(op, T, SFX, FWD)                                                     \
-void ag_##op##_forward_##SFX(const T *restrict x, T *restrict y, int64_t n) {      \
-    const T zero = 0; (void)zero;                                                  \
-    for (int64_t i = 0; i < n; i++) { const T v = x[i]; y[i] = (FWD); }           \
-}
-#define AG_BWD(op, T, SFX, SRC, BWD)                                                \
-void ag_##op##_backward_##SFX(const T *x, const T *y, const T *gy, T *gx, int64_t n) { \
-    (void)x; (void)y; const T *restrict s = SRC; const T zero = 0; (void)zero;                                  \
-    for (int64_t i = 0; i < n; i++) { const T v = s ? s[i] : (T)0; const T g = gy[i]; (void)v; (void)g; gx[i] = (BWD); } \
-}
-#define AG_UNARY(op, SRC, FWD, BWD)                                                 \
-    AG_FWD(op, float, f32, FWD) AG_FWD(op, double, f64, FWD)                       \
-    AG_BWD(op, float, f32, SRC, BWD) AG_BWD(op, double, f64, SRC, BWD)
-
+// `v` is x[i] or y[i] (as the backward reads), `g` is gy[i], `zero` a T 0.
+// Loop bodies are selects, not branches, so the piecewise ones (relu,
+// leaky_relu, clamp) vectorise.
 AG_UNARY(log1p,   x,    log1p(v),        g / (v + 1))
 AG_UNARY(expm1,   y,    expm1(v),        g * (v + 1))
 AG_UNARY(rsqrt,   y,    1 / ag_sqrt_t(v),     -0.5f * g * (v * v * v))
@@ -35,7 +20,7 @@ AG_UNARY(sin,     x,    sin(v),          g * cos(v))
 AG_UNARY(cos,     x,    cos(v),          g * -sin(v))
 AG_UNARY(tan,     y,    tan(v),          g * (1 + v * v))
 AG_UNARY(square,  x,    v * v,           g * (2 * v))
-AG_UNARY(sigmoid, y,    1 / (1 + exp(-v)), g * (1 - v) * v)
+AG_UNARY(sigmoid, y,    1 / (1 + ag_exp_t(-v)), g * (1 - v) * v)
 AG_UNARY(relu,    y,    v < 0 ? zero : v, v <= 0 ? zero : g)
 AG_UNARY(round,   NULL, rint(v),         zero)
 AG_UNARY(floor,   NULL, floor(v),        zero)

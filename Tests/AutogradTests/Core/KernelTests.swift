@@ -83,4 +83,24 @@ import Foundation
         let variance = a.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 10_000
         #expect(Swift.abs(mean) < 0.05 && Swift.abs(variance - 1) < 0.05)
     }
+
+    /// Large inputs go through the thread pool: the split must not change results.
+    @Test func largeKernelsSplitOverCoresAgreeWithOneThread() {
+        let n = 1_000_003
+        let x = (0..<n).map { Double($0 % 1000) / 250 - 2 }
+        #expect(ag_sum_all_f64(x, Int64(n)) == x.reduce(0, +) || Swift.abs(ag_sum_all_f64(x, Int64(n)) - x.reduce(0, +)) < 1e-6)
+        let ones = [Float](repeating: 1, count: n)
+        #expect(ag_sum_all_f32(ones, Int64(n)) == Double(n))
+        var y = [Double](repeating: 0, count: n)
+        ag_tanh_forward_f64(x, &y, Int64(n))
+        #expect(zip(x, y).allSatisfy { $0.1 == Foundation.tanh($0.0) })
+        var yf = [Float](repeating: 0, count: n), xf = x.map { Float($0) }
+        ag_exp_forward_f32(xf, &yf, Int64(n))
+        #expect(zip(xf, yf).allSatisfy { Swift.abs(Double($0.1) - Foundation.exp(Double($0.0))) <= 2e-7 * Foundation.exp(Double($0.0)) })
+        xf[n - 1] = 3
+        var bc = ag_broadcast()
+        bc.ndim = 1; bc.numel = Int64(n); bc.shape.0 = Int64(n); bc.stride_a.0 = 1; bc.stride_b.0 = 0
+        ag_mul_forward_f32(xf, [2], &yf, &bc)
+        #expect(zip(xf, yf).allSatisfy { $0.1 == 2 * $0.0 })
+    }
 }
