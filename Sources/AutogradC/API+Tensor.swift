@@ -81,7 +81,7 @@ public func autograd_tensor_new(_ data: UnsafeRawPointer?, _ dtype: autograd_dty
         let out = try outArg(out, "out", fn)
         let dt = try AutogradC.dtype(dtype, fn)
         let dims = try shapeArg(shape, ndim, fn)
-        let t = Tensor.empty(dims, dtype: dt)
+        let t = try Tensor.empty(dims, dtype: dt)
         if t.count > 0 {
             guard let data else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): data is NULL") }
             try freshBytes(t).copyMemory(from: data, byteCount: t.count * dt.byteSize)
@@ -103,7 +103,7 @@ public func autograd_tensor_full(_ shape: UnsafePointer<Int64>?, _ ndim: Int, _ 
         let out = try outArg(out, "out", fn)
         let dt = try AutogradC.dtype(dtype, fn)
         try checkFillValue(value, dt, fn)
-        let t = Tensor.full(try shapeArg(shape, ndim, fn), value, dtype: dt)
+        let t = try Tensor.full(try shapeArg(shape, ndim, fn), value, dtype: dt)
         out.pointee = newHandle(t)
     }
 }
@@ -114,7 +114,7 @@ public func autograd_tensor_empty(_ shape: UnsafePointer<Int64>?, _ ndim: Int, _
     capi {
         let fn = cName(#function)
         let out = try outArg(out, "out", fn)
-        let t = Tensor.empty(try shapeArg(shape, ndim, fn), dtype: try AutogradC.dtype(dtype, fn))
+        let t = try Tensor.empty(try shapeArg(shape, ndim, fn), dtype: try AutogradC.dtype(dtype, fn))
         out.pointee = newHandle(t)
     }
 }

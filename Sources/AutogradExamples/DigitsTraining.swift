@@ -31,7 +31,7 @@ public struct DigitsTraining {
     public func run() throws -> Double {
         let data = try Digits(path: dataPath, seed: seed, dtype: dtype)
         let g = Generator(seed: seed)
-        let model = Sequential(
+        let model = try Sequential(
             Linear(64, hidden, dtype: dtype, generator: g), Activation(CustomTanh.self),
             Linear(hidden, hidden, dtype: dtype, generator: g), Activation(CustomTanh.self),
             Linear(hidden, 10, dtype: dtype, generator: g))

@@ -34,7 +34,7 @@ struct Workloads {
     func w2(composed: Bool) throws -> Result {
         let n = 4_194_304
         let X = try Tensor.randn([n], generator: Generator(seed: 1)).requiresGrad()
-        let ones = Tensor.ones([n])
+        let ones = try Tensor.ones([n])
         let times = try measure(warmup: 2, repetitions: repetitions, iterations: 5) {
             X.grad = nil
             let y = composed ? try CustomTanhComposed.apply(X) : try CustomTanh.apply(X)
@@ -52,11 +52,11 @@ struct Workloads {
 
         init() throws {
             let g = Generator(seed: 3)
-            model = Sequential(Linear(784, 256, generator: g), Activation(CustomTanh.self),
+            model = try Sequential(Linear(784, 256, generator: g), Activation(CustomTanh.self),
                                Linear(256, 256, generator: g), Activation(CustomTanh.self),
                                Linear(256, 10, generator: g))
             optimizer = SGD(model.parameters, learningRate: 0.01)
-            x = Tensor.randn([128, 784], generator: g)
+            x = try Tensor.randn([128, 784], generator: g)
             y = try Tensor(indices: (0..<128).map { ($0 * 7) % 10 })
         }
 
@@ -81,7 +81,7 @@ struct Workloads {
         let g = Generator(seed: 4)
         let a = try Tensor.randn([n, n], generator: g).requiresGrad()
         let b = try Tensor.randn([n, n], generator: g).requiresGrad()
-        let ones = Tensor.ones([n, n])
+        let ones = try Tensor.ones([n, n])
         let times = try measure(warmup: 2, repetitions: repetitions, iterations: 3) {
             a.grad = nil; b.grad = nil
             try a.matmul(b).backward(gradient: ones)

@@ -28,7 +28,7 @@ private func f32(_ values: [Double], _ shape: [Int]? = nil) throws -> Tensor {
 @Test func descriptionIntValuedFloats() throws {
     #expect(try f32([0, 1, 2, -3]).description == "tensor([ 0.,  1.,  2., -3.])")
     #expect(try f32([-0.0, 1]).description == "tensor([-0., 1.])")
-    #expect(Tensor.zeros([2, 2]).description == "tensor([[0., 0.],\n        [0., 0.]])")
+    #expect(try Tensor.zeros([2, 2]).description == "tensor([[0., 0.],\n        [0., 0.]])")
 }
 
 @Test func descriptionScientificMode() throws {
@@ -95,7 +95,7 @@ private func f32(_ values: [Double], _ shape: [Int]? = nil) throws -> Tensor {
 
 @Test func descriptionEmpty() throws {
     #expect(try f32([]).description == "tensor([])")
-    #expect(Tensor.zeros([0, 3]).description == "tensor([], size=(0, 3))")
+    #expect(try Tensor.zeros([0, 3]).description == "tensor([], size=(0, 3))")
     #expect(try Tensor(indices: []).description == "tensor([], dtype=torch.int64)")
     #expect(try Tensor([], shape: [2, 0], dtype: .float64, requiresGrad: true).description
         == "tensor([], size=(2, 0), dtype=torch.float64, requires_grad=True)")

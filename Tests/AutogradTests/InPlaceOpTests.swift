@@ -7,7 +7,7 @@ private let inPlaceOps: Set = ["add_", "sub_", "mul_", "div_", "fill_", "zero_",
 /// y = x * 1.5; y.<op>_(other or scalar); z = y * x.
 private func run(_ c: FixtureCase, _ xs: [Tensor]) throws -> Tensor {
     if c.op == "add_into_plain" {
-        let y = Tensor.zeros([2, 3], dtype: xs[0].dtype)
+        let y = try Tensor.zeros([2, 3], dtype: xs[0].dtype)
         try y.add_(xs[0])
         return try y * y
     }
@@ -132,7 +132,7 @@ private func randn(_ shape: [Int], seed: UInt64, low: Double = -1, high: Double 
         try y.sum().backward()
         #expect(x.grad!.toArray() == [2, 4, 6])
         let a = try Tensor([3], dtype: .float64, requiresGrad: true)
-        let b = Tensor.zeros([2, 1], dtype: .float64)
+        let b = try Tensor.zeros([2, 1], dtype: .float64)
         try b.add_(a)                              // a plain tensor gains history
         #expect(b.requiresGrad && b.gradFn?.name == "AddBackward")
         try b.sum().backward()

@@ -100,7 +100,7 @@ private let indexingOps: Set<String> = ["narrow", "select", "slice", "index_sele
     }
 
     @Test func badSliceInput() throws {
-        let x = Tensor.zeros([2, 3])
+        let x = try Tensor.zeros([2, 3])
         expectShapeOpError("index 5 is out of bounds for dimension 0 with size 2") { try x[5] }
         expectShapeOpError("index -3 is out of bounds for dimension 0 with size 2") { try x[-3] }
         expectShapeOpError("invalid index of a 0-dim tensor.") { try Tensor.zeros([])[0] }
@@ -114,7 +114,7 @@ private let indexingOps: Set<String> = ["narrow", "select", "slice", "index_sele
     }
 
     @Test func badIndexInput() throws {
-        let x = Tensor.zeros([2, 3])
+        let x = try Tensor.zeros([2, 3])
         let i5 = try Tensor(indices: [5]), neg = try Tensor(indices: [-1])
         expectShapeOpError("index 5 is out of bounds for dimension 1 with size 3") { try x.indexSelect(dim: 1, index: i5) }
         expectShapeOpError("index -1 is out of bounds for dimension 1 with size 3") { try x.indexSelect(dim: 1, index: neg) }

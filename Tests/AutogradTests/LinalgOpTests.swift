@@ -89,7 +89,7 @@ private func randn(_ shape: [Int], seed: UInt64) throws -> Tensor {
         func expectMessage(_ message: String, _ body: () throws -> Tensor, sourceLocation: SourceLocation = #_sourceLocation) {
             #expect(throws: AutogradError.invalidArgument(message), sourceLocation: sourceLocation) { _ = try body() }
         }
-        let v3 = Tensor.zeros([3]), v4 = Tensor.zeros([4])
+        let v3 = try Tensor.zeros([3]), v4 = try Tensor.zeros([4])
         expectMessage("both arguments to matmul need to be at least 1D, but they are 0D and 1D") {
             try Tensor(scalar: 2).matmul(v3)
         }

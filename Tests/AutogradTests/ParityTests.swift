@@ -143,8 +143,8 @@ private func tensors(_ fixture: [FixtureTensor?], _ dtype: DType, requiresGrad: 
         let gen = Generator(seed: UInt64(100 + i))
         // Inputs away from 0 on MyReLU's and the relu variant's kink.
         let xs = try port.inputs.map { shape -> Tensor in
-            let t = Tensor.rand(shape, low: 0.1, high: 2, dtype: .float64, generator: gen)
-            let sign = Tensor.rand(shape, low: 0, high: 1, dtype: .float64, generator: gen)
+            let t = try Tensor.rand(shape, low: 0.1, high: 2, dtype: .float64, generator: gen)
+            let sign = try Tensor.rand(shape, low: 0, high: 1, dtype: .float64, generator: gen)
             return try (t * (try sign.ge(0.5).to(.float64) * 2 - 1)).detach().requiresGrad()
         }
         #expect(try gradcheck(port.f, inputs: xs), "\(port.name)")

@@ -157,7 +157,7 @@ private let shapeOps: Set<String> = ["transpose", "permute", "t", "mT", "squeeze
         #expect(try s.flatten().shape == [1])
         #expect(try s.unsqueeze(dim: 0).shape == [1])
         #expect(try s.squeeze(dim: 0).shape == [])
-        let x = Tensor.zeros([2, 3])
+        let x = try Tensor.zeros([2, 3])
         #expect(try x.squeeze(dim: 1).shape == [2, 3])
         #expect(try x.expand(4, -1, -1).shape == [4, 2, 3])
         #expect(try x.sumToSize([1, 3]).shape == [1, 3])
@@ -176,7 +176,7 @@ private let shapeOps: Set<String> = ["transpose", "permute", "t", "mT", "squeeze
     }
 
     @Test func badInput() throws {
-        let x = Tensor.zeros([2, 3])
+        let x = try Tensor.zeros([2, 3])
         expectShapeOpError("Dimension out of range (expected to be in range of [-2, 1], but got 2)") { try x.transpose(0, 2) }
         expectShapeOpError("permute(): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = 2 is not equal to len(dims) = 1") { try x.permute(0) }
         expectShapeOpError("permute(): duplicate dims are not allowed.") { try x.permute(0, 0) }
@@ -192,7 +192,7 @@ private let shapeOps: Set<String> = ["transpose", "permute", "t", "mT", "squeeze
     }
 
     @Test func badJoinInput() throws {
-        let x = Tensor.zeros([2, 3])
+        let x = try Tensor.zeros([2, 3])
         expectShapeOpError("Sizes of tensors must match except in dimension 1. Expected size 2 but got size 3 for tensor number 1 in the list.") {
             try Tensor.cat([x, Tensor.zeros([3, 3])], dim: 1)
         }

@@ -103,7 +103,7 @@ enum Engine {
             if let g = i < gradients.count ? gradients[i] : nil {
                 seed = g.dtype == r.dtype ? g : try g.to(r.dtype)
             } else {
-                seed = Tensor.ones(r.shape, dtype: r.dtype)
+                seed = Tensor.filled(r.shape, 1, dtype: r.dtype)
             }
             try route(consume seed, along: Graph.edge(of: r), createGraph: createGraph, capture: &capture)
         }
@@ -145,7 +145,7 @@ enum Engine {
         if node.materializeGrads {
             for i in 0..<grads.count where grads[i] == nil {
                 let o = node.outputs[i]
-                grads[i] = Tensor.zeros(o.shape, dtype: o.dtype)
+                grads[i] = Tensor.filled(o.shape, 0, dtype: o.dtype)
             }
         }
         let fn = node.function

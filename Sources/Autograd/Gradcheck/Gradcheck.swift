@@ -141,7 +141,7 @@ private struct GradChecker {
     private func analyticalJacobian(output: Tensor, diff: [Int]) throws -> [[Double]] {
         var jacs = diff.map { [Double](repeating: 0, count: inputs[$0].count * output.count) }
         for k in 0..<output.count {
-            let v = Tensor.zeros(output.shape, dtype: output.dtype)
+            let v = Tensor.filled(output.shape, 0, dtype: output.dtype)
             v.setElement(k, 1)
             let gs = try grad(outputs: [output], inputs: diff.map { inputs[$0] }, gradOutputs: [v],
                               retainGraph: true, allowUnused: true)
@@ -189,7 +189,7 @@ extension Tensor {
         switch dtype {
         case .float32: pointer(Float.self)[offset] = Float(value)
         case .float64: pointer(Double.self)[offset] = value
-        case .int64: pointer(Int64.self)[offset] = Int64(value)
+        case .int64: pointer(Int64.self)[offset] = Int64(saturating: value)
         case .bool: pointer(Bool.self)[offset] = value != 0
         }
     }

@@ -6,13 +6,14 @@ public final class Linear: Module {
     public let bias: Tensor?
     public var isTraining = true
 
+    /// - Throws: for a negative size or a non-floating dtype.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, dtype: DType = .float32,
-                generator: Generator) {
-        let bound = 1 / Double(inFeatures).squareRoot()
-        weight = Tensor.rand([outFeatures, inFeatures], low: -bound, high: bound, dtype: dtype, generator: generator)
+                generator: Generator) throws {
+        let bound = 1 / Double(Swift.max(inFeatures, 1)).squareRoot()
+        weight = try Tensor.rand([outFeatures, inFeatures], low: -bound, high: bound, dtype: dtype, generator: generator)
         weight.requiresGrad = true
         if bias {
-            let b = Tensor.rand([outFeatures], low: -bound, high: bound, dtype: dtype, generator: generator)
+            let b = try Tensor.rand([outFeatures], low: -bound, high: bound, dtype: dtype, generator: generator)
             b.requiresGrad = true
             self.bias = b
         } else {

@@ -17,7 +17,8 @@ extension Tensor {
                                _ f32: BinaryBackwardF32, _ f64: BinaryBackwardF64) -> (Tensor?, Tensor?) {
         let ga = want.0 ? Tensor(uninitializedShape: gy.shape, dtype: gy.dtype) : nil
         let gb = want.1 ? Tensor(uninitializedShape: gy.shape, dtype: gy.dtype) : nil
-        var bc = Shape.descriptor(out: gy.shape, a: a.shape, b: b.shape)
+        // The forward pass built the same descriptor, so this cannot throw.
+        var bc = try! Shape.descriptor(out: gy.shape, a: a.shape, b: b.shape)
         if gy.dtype == .float32 {
             f32(a.pointer(Float.self), b.pointer(Float.self), y?.pointer(Float.self), gy.pointer(Float.self),
                 ga?.pointer(Float.self), gb?.pointer(Float.self), &bc)
@@ -96,8 +97,8 @@ enum Where: Function {
         guard let ab = Shape.broadcast(a.shape, b.shape) else { throw Shape.broadcastError("where", a.shape, b.shape) }
         guard let shape = Shape.broadcast(cond.shape, ab) else { throw Shape.broadcastError("where", cond.shape, ab) }
         let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
-        var bc = Shape.descriptor(out: shape, a: a.shape, b: b.shape)
-        var bcc = Shape.descriptor(out: shape, a: cond.shape)
+        var bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape, alsoMerging: [cond.shape])
+        var bcc = try Shape.descriptor(out: shape, a: cond.shape, alsoMerging: [a.shape, b.shape])
         let c = cond.pointer(Bool.self)
         switch a.dtype {
         case .float32: ag_where_forward_f32(c, a.pointer(Float.self), b.pointer(Float.self), out.pointer(Float.self), &bc, &bcc)

@@ -39,7 +39,7 @@ enum Compare: Function {
         let (a, b) = try Tensor.comparable(try args.tensor(0), try args.tensor(1))
         guard let shape = Shape.broadcast(a.shape, b.shape) else { throw Shape.broadcastError(op, a.shape, b.shape) }
         let out = Tensor(uninitializedShape: shape, dtype: .bool)
-        var bc = Shape.descriptor(out: shape, a: a.shape, b: b.shape)
+        var bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape)
         let o = out.pointer(Bool.self)
         switch a.dtype {
         case .float32: k.f32(a.pointer(Float.self), b.pointer(Float.self), o, &bc)
@@ -59,7 +59,7 @@ enum LogicalBinary: Function {
         let name = op == "and" ? "logical_and" : "logical_or"
         guard let shape = Shape.broadcast(a.shape, b.shape) else { throw Shape.broadcastError(name, a.shape, b.shape) }
         let out = Tensor(uninitializedShape: shape, dtype: .bool)
-        var bc = Shape.descriptor(out: shape, a: a.shape, b: b.shape)
+        var bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape)
         if op == "and" {
             ag_logical_and_forward(a.pointer(Bool.self), b.pointer(Bool.self), out.pointer(Bool.self), &bc)
         } else {

@@ -29,7 +29,7 @@ enum AddInPlace: Function {
     static var _nodeName: String { "AddBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0)
-        x.applyInPlace(try args.tensor(1), ag_add_inplace_f32, ag_add_inplace_f64)
+        try x.applyInPlace(try args.tensor(1), ag_add_inplace_f32, ag_add_inplace_f64)
         ctx.markDirty(x)
         return x
     }
@@ -43,7 +43,7 @@ enum SubInPlace: Function {
     static var _nodeName: String { "SubBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0)
-        x.applyInPlace(try args.tensor(1), ag_sub_inplace_f32, ag_sub_inplace_f64)
+        try x.applyInPlace(try args.tensor(1), ag_sub_inplace_f32, ag_sub_inplace_f64)
         ctx.markDirty(x)
         return x
     }
@@ -62,7 +62,7 @@ enum MulInPlace: Function {
         let need = ctx.needsInputGrad
         let old: Tensor? = (need[1] || other === x) ? x.snapshot() : nil
         let factor = other === x ? old! : other
-        x.applyInPlace(factor, ag_mul_inplace_f32, ag_mul_inplace_f64)
+        try x.applyInPlace(factor, ag_mul_inplace_f32, ag_mul_inplace_f64)
         ctx.saveForBackward((need[0] ? [factor] : []) + (need[1] ? [old!] : []))
         ctx.markDirty(x)
         return x
@@ -81,7 +81,7 @@ enum DivInPlace: Function {
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), other = try args.tensor(1)
         let divisor = other === x ? x.snapshot() : other
-        x.applyInPlace(divisor, ag_div_inplace_f32, ag_div_inplace_f64)
+        try x.applyInPlace(divisor, ag_div_inplace_f32, ag_div_inplace_f64)
         ctx.saveForBackward(divisor, x)
         ctx.markDirty(x)
         return x
@@ -304,7 +304,7 @@ extension Tensor {
         try checkBroadcastsInto(op, other)
         let o = other.dtype == dtype ? other : try other.to(dtype)
         if try recordsInPlace(o) { return try F.apply(self, o) }
-        applyInPlace(o, f32, f64)
+        try applyInPlace(o, f32, f64)
         return self
     }
 
@@ -316,8 +316,8 @@ extension Tensor {
     }
 
     /// self = self <op> other (other broadcast to self's shape, same dtype); bumps the version.
-    func applyInPlace(_ other: Tensor, _ f32: InPlaceKernelF32, _ f64: InPlaceKernelF64) {
-        var bc = Shape.descriptor(out: shape, a: shape, b: other.shape)
+    func applyInPlace(_ other: Tensor, _ f32: InPlaceKernelF32, _ f64: InPlaceKernelF64) throws {
+        var bc = try Shape.descriptor(out: shape, a: shape, b: other.shape)
         if dtype == .float32 {
             f32(pointer(Float.self), other.pointer(Float.self), &bc)
         } else {
@@ -353,7 +353,7 @@ extension Tensor {
                 storage.bytes.copyMemory(from: src.storage.bytes, byteCount: count * dtype.byteSize)
             }
         } else {
-            var bc = Shape.descriptor(out: shape, a: src.shape)
+            var bc = try Shape.descriptor(out: shape, a: src.shape)
             switch dtype {
             case .float32: ag_expand_f32(src.pointer(Float.self), pointer(Float.self), &bc)
             case .float64: ag_expand_f64(src.pointer(Double.self), pointer(Double.self), &bc)

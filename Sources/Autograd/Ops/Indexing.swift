@@ -58,7 +58,7 @@ enum SliceScatter: Function {
         let src = try args.tensor(0), shape = try args.ints(1)
         let dim = try args.int(2), start = try args.int(3), step = try args.int(4)
         ctx.set("slice", [dim, start, src.shape[dim], step])
-        let y = Tensor.zeros(shape, dtype: src.dtype)
+        let y = Tensor.filled(shape, 0, dtype: src.dtype)
         var dst = Shape.strides(shape)
         let offset = start * dst[dim]
         dst[dim] *= step
@@ -95,7 +95,7 @@ enum IndexSelect: Function {
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let g = gradOutputs[0]!, dim = try ctx.get("dim", as: Int.self), index = try ctx.savedTensors[0]
-        let zeros = Tensor.zeros(ctx.inputs[0].shape!, dtype: g.dtype)
+        let zeros = Tensor.filled(ctx.inputs[0].shape!, 0, dtype: g.dtype)
         return [try IndexAdd.apply(zeros, dim, index, g, 1.0), nil, nil]
     }
 }
@@ -164,7 +164,7 @@ enum Gather: Function {
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let g = gradOutputs[0]!, dim = try ctx.get("dim", as: Int.self), index = try ctx.savedTensors[0]
-        let zeros = Tensor.zeros(ctx.inputs[0].shape!, dtype: g.dtype)
+        let zeros = Tensor.filled(ctx.inputs[0].shape!, 0, dtype: g.dtype)
         return [try ScatterAdd.apply(zeros, dim, index, g), nil, nil]
     }
 }
@@ -215,7 +215,7 @@ enum MaskedFill: Function {
             throw Shape.broadcastError("masked_fill", mask.shape, x.shape)
         }
         let y = Tensor(uninitializedShape: shape, dtype: x.dtype)
-        var bc = Shape.descriptor(out: shape, a: x.shape, b: mask.shape)
+        var bc = try Shape.descriptor(out: shape, a: x.shape, b: mask.shape)
         if x.dtype == .float32 {
             ag_masked_fill_f32(x.pointer(Float.self), mask.pointer(Bool.self), value, y.pointer(Float.self), &bc)
         } else {

@@ -70,8 +70,9 @@ extension Tensor {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             throw Shape.broadcastError(op, a.shape, b.shape)
         }
+        try Shape.validate(shape, op, dtype: a.dtype)
         let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
-        var bc = Shape.descriptor(out: shape, a: a.shape, b: b.shape)
+        var bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape)
         if a.dtype == .float32 {
             f32(a.pointer(Float.self), b.pointer(Float.self), out.pointer(Float.self), &bc)
         } else {

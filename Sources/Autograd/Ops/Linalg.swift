@@ -18,7 +18,7 @@ enum Addmm: Function {
         let beta = try args.double(3), alpha = try args.double(4)
         let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
         let c = Tensor(uninitializedShape: [m, n], dtype: a.dtype)
-        var bc = Shape.descriptor(out: [m, n], a: bias.shape)
+        var bc = try Shape.descriptor(out: [m, n], a: bias.shape)
         let (mm, nn, kk) = (Int64(m), Int64(n), Int64(k))
         if a.dtype == .float32 {
             ag_expand_f32(bias.pointer(Float.self), c.pointer(Float.self), &bc)

@@ -115,7 +115,7 @@ enum CrossEntropy: Function {
     static func classGradient(_ t: Tensor, _ g: Tensor, _ c: Int, _ dtype: DType, _ reduction: Int,
                               _ ignore: Int) throws -> (oneHot: Tensor, w: Tensor) {
         let n = t.count
-        let oneHot = Tensor.zeros([n, c], dtype: .float64), counted = Tensor.zeros([n, 1], dtype: .float64)
+        let oneHot = Tensor.filled([n, c], 0, dtype: .float64), counted = Tensor.filled([n, 1], 0, dtype: .float64)
         let tp = t.pointer(Int64.self), hp = oneHot.pointer(Double.self), cp = counted.pointer(Double.self)
         var rows = 0
         for i in 0..<n where Int(tp[i]) != ignore {

@@ -156,7 +156,7 @@ extension Tensor {
         }
         try requireFloating("dropout")
         if !training || p == 0 { return self }
-        let u = Tensor.rand(shape, dtype: dtype, generator: generator ?? defaultDropoutGenerator)
+        let u = try Tensor.rand(shape, dtype: dtype, generator: generator ?? defaultDropoutGenerator)
         return try Dropout.apply(self, u, p)
     }
 }

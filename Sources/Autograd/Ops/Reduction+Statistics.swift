@@ -74,8 +74,8 @@ enum Norm: Function {
         let x = try args.tensor(0), p = try args.double(1)
         let requested = try args.ints(2)
         let layout = try ReductionLayout(x, dims: requested, op: "linalg.vector_norm")
-        if p < 0 || p == .infinity, let d = layout.dims.first(where: { x.shape[$0] == 0 }) {
-            let name = p.isInfinite ? (p > 0 ? "inf" : "-inf") : (p == p.rounded() ? String(Int(p)) : String(p))
+        if p < 0 || p == .infinity, let d = layout.dims.first(where: { $0 < x.rank && x.shape[$0] == 0 }) {
+            let name = p.isInfinite ? (p > 0 ? "inf" : "-inf") : (p == p.rounded() && Swift.abs(p) < 1e15 ? String(Int(p)) : String(p))
             let place = requested.isEmpty ? "an empty tensor because" : "the dimension \(d) because this dimension is empty and"
             throw AutogradError.invalidArgument(
                 "linalg.vector_norm cannot compute the \(name) norm on \(place) the operation does not have an identity")

@@ -16,7 +16,7 @@ enum SumAll: UnaryFunction {
     static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? {
         let shape = ctx.inputs[0].shape!
         if GradMode.isEnabled { return try g.expand(to: shape) }
-        return Tensor.full(shape, g.element(0), dtype: g.dtype)   // fused: a fill
+        return Tensor.filled(shape, g.element(0), dtype: g.dtype)   // fused: a fill
     }
 }
 
@@ -44,13 +44,14 @@ enum SumDims: Function {
 enum Expand: Function {
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), shape = try args.ints(1)
+        try Shape.validate(shape, "expand", dtype: x.dtype)
         guard Shape.isExpandable(x.shape, to: shape) else {
             throw AutogradError.invalidArgument(
                 "The expanded size of the tensor must match the existing size at a non-singleton dimension. Target sizes: \(Shape.list(shape)). Tensor sizes: \(Shape.list(x.shape))")
         }
         if shape == x.shape { return x.alias() }
         let y = Tensor(uninitializedShape: shape, dtype: x.dtype)
-        var bc = Shape.descriptor(out: shape, a: x.shape)
+        var bc = try Shape.descriptor(out: shape, a: x.shape)
         switch x.dtype {
         case .float32: ag_expand_f32(x.pointer(Float.self), y.pointer(Float.self), &bc)
         case .float64: ag_expand_f64(x.pointer(Double.self), y.pointer(Double.self), &bc)
@@ -72,7 +73,7 @@ enum SumTo: Function {
         }
         if shape == x.shape { return x.alias() }
         let y = Tensor(uninitializedShape: shape, dtype: x.dtype)
-        var bc = Shape.descriptor(out: x.shape, a: shape)
+        var bc = try Shape.descriptor(out: x.shape, a: shape)
         switch x.dtype {
         case .float32: ag_sum_to_f32(x.pointer(Float.self), y.pointer(Float.self), Int64(y.count), &bc)
         case .float64: ag_sum_to_f64(x.pointer(Double.self), y.pointer(Double.self), Int64(y.count), &bc)

@@ -48,7 +48,7 @@ enum Cat: Function {
         for i in 0..<n {
             let shape = ctx.inputs[i].shape!
             if shape == [0] {
-                if ctx.needsInputGrad[i] { grads[i] = Tensor.zeros([0], dtype: g.dtype) }
+                if ctx.needsInputGrad[i] { grads[i] = Tensor.filled([0], 0, dtype: g.dtype) }
                 continue
             }
             if ctx.needsInputGrad[i] { grads[i] = try g.narrow(dim: dim, start: offset, length: shape[dim]) }
@@ -81,7 +81,7 @@ enum SplitWithSizes: Function {
             if let g = gradOutputs[i] { return g }
             var s = x.shape!
             s[dim] = size
-            return Tensor.zeros(s, dtype: x.dtype)
+            return Tensor.filled(s, 0, dtype: x.dtype)
         }
         return [try Tensor.cat(pieces, dim: dim), nil, nil]
     }
@@ -144,7 +144,7 @@ extension Tensor {
             throw AutogradError.invalidArgument(
                 "split_size can only be 0 if dimension size is 0, but got dimension size of \(size)")
         }
-        let pieces = Swift.max(splitSize == 0 ? 1 : (size + splitSize - 1) / splitSize, 1)
+        let pieces = Swift.max(splitSize == 0 ? 1 : Shape.ceilDiv(size, splitSize), 1)
         let sizes = (0..<pieces).map { Swift.min(splitSize, size - $0 * splitSize) }
         return try split(sizes: sizes, dim: d)
     }
@@ -156,7 +156,7 @@ extension Tensor {
             throw AutogradError.invalidArgument(
                 "split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=\(Shape.list(sizes))")
         }
-        guard sizes.reduce(0, +) == shape[d] else {
+        guard Shape.checkedSum(sizes) == shape[d] else {
             throw AutogradError.invalidArgument(
                 "split_with_sizes expects split_sizes to sum exactly to \(shape[d]) (input tensor's size at dimension \(d)), but got split_sizes=\(Shape.list(sizes))")
         }
@@ -172,7 +172,7 @@ extension Tensor {
         }
         let d = try dimForSplitting(dim, "chunk")
         if shape[d] == 0 { return try split(sizes: [Int](repeating: 0, count: chunks), dim: d) }
-        return try split((shape[d] + chunks - 1) / chunks, dim: d)
+        return try split(Shape.ceilDiv(shape[d], chunks), dim: d)
     }
 
     private func dimForSplitting(_ dim: Int, _ op: String) throws -> Int {

@@ -55,7 +55,7 @@ extension Tensor {
             let known = shape.enumerated().filter { $0.offset != i }.reduce(1) { $0 * $1.element }
             if known > 0 && count % known == 0 { shape[i] = count / known }
         }
-        guard Shape.count(shape) == count, shape.allSatisfy({ $0 >= 0 }) else {
+        guard Shape.checkedCount(shape) == count else {
             throw AutogradError.invalidArgument("shape '\(Shape.list(shape))' is invalid for input of size \(count)")
         }
         if shape == self.shape { return self }

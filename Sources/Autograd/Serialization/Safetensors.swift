@@ -68,8 +68,7 @@ public enum Safetensors {
             }
             guard let dtype = dtype(dt) else { throw error("'\(name)' has dtype \(dt), which is not supported (F32, F64, I64, BOOL)") }
             let (begin, end) = (offsets[0], offsets[1])
-            let count = Shape.count(shape)
-            guard shape.allSatisfy({ $0 >= 0 }), begin >= 0, end >= begin, end <= data.count,
+            guard let count = Shape.checkedCount(shape), begin >= 0, end >= begin, end <= data.count,
                   end - begin == count * dtype.byteSize else {
                 throw error("the data offsets [\(begin), \(end)] of '\(name)' do not match its shape \(Shape.list(shape)) and dtype \(dt) within \(data.count) bytes of data")
             }

@@ -3,12 +3,56 @@ import AutogradKernels
 /// Shape arithmetic: element counts, broadcasting, and the strides C kernels
 /// need to walk broadcast operands.
 enum Shape {
-    /// Product of the dimensions (1 for a scalar).
+    /// Product of the dimensions (1 for a scalar), for shapes already checked
+    /// (`validate`): every tensor's shape is.
     @inline(__always)
     static func count(_ shape: [Int]) -> Int {
         var n = 1
         for d in shape { n &*= d }
         return n
+    }
+
+    /// The element count, or nil when a dimension is negative or the product
+    /// overflows.
+    static func checkedCount(_ shape: [Int]) -> Int? {
+        var n = 1
+        for d in shape {
+            guard d >= 0 else { return nil }
+            let (p, overflow) = n.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            n = p
+        }
+        return n
+    }
+
+    /// The most bytes one tensor may take (64 TiB): larger requests are
+    /// refused with an error instead of failing inside the allocator.
+    static let maximumBytes = 1 << 46
+
+    /// Checks a shape given by a caller: non-negative sizes whose product
+    /// (in bytes of `dtype`) fits. PyTorch's words for a negative size.
+    static func validate(_ shape: [Int], _ op: String, dtype: DType = .float32) throws {
+        if let d = shape.first(where: { $0 < 0 }) {
+            throw AutogradError.invalidArgument("\(op): Trying to create tensor with negative dimension \(d): \(list(shape))")
+        }
+        guard let n = checkedCount(shape), n <= maximumBytes / dtype.byteSize else {
+            throw AutogradError.invalidArgument(
+                "\(op): a tensor of shape \(list(shape)) and dtype \(dtype) is too large to allocate")
+        }
+    }
+
+    /// ceil(a / b) for a >= 0, b > 0, without overflow.
+    static func ceilDiv(_ a: Int, _ b: Int) -> Int { a / b + (a % b == 0 ? 0 : 1) }
+
+    /// The sum, or nil on overflow.
+    static func checkedSum(_ values: [Int]) -> Int? {
+        var total = 0
+        for v in values {
+            let (s, overflow) = total.addingReportingOverflow(v)
+            if overflow { return nil }
+            total = s
+        }
+        return total
     }
 
     /// Contiguous row-major strides.
@@ -71,32 +115,61 @@ enum Shape {
 
     /// The kernel descriptor for operands `a` and `b` broadcast to `out`.
     /// `b` may be omitted (for expand / sum-to, which read operand a only).
-    static func descriptor(out: [Int], a: [Int], b: [Int] = []) -> ag_broadcast {
-        var bc = ag_broadcast()
-        // Merge nothing; just right-align the operands against `out`.
-        precondition(out.count <= Int(AG_MAX_DIMS), "more than \(AG_MAX_DIMS) dimensions")
-        bc.ndim = Int32(out.count)
-        bc.numel = Int64(count(out))
-        withUnsafeMutableBytes(of: &bc.shape) { sp in
-            let shape = sp.bindMemory(to: Int64.self)
-            for i in 0..<out.count { shape[i] = Int64(out[i]) }
+    /// Adjacent dimensions that every operand walks the same way (both
+    /// contiguous, or both broadcast) are merged first, so same-shaped
+    /// operands become one flat loop and only truly interleaved broadcasts
+    /// count against the kernels' limit of `AG_MAX_DIMS` dimensions.
+    ///
+    /// A kernel that walks two descriptors in step (`where`: values and
+    /// condition) passes the other operands as `alsoMerging`, so both merge
+    /// the same dimensions.
+    static func descriptor(out: [Int], a: [Int], b: [Int] = [], alsoMerging others: [[Int]] = []) throws -> ag_broadcast {
+        let sa = strides(of: a, in: out), sb = strides(of: b, in: out)
+        let so = others.map { strides(of: $0, in: out) }
+        var dims: [(size: Int, a: Int, b: Int)] = []
+        var lastIndex = -1
+        for i in 0..<out.count where out[i] != 1 {
+            if let last = dims.last, last.a == sa[i] * out[i], last.b == sb[i] * out[i],
+               so.allSatisfy({ $0[lastIndex] == $0[i] * out[i] }) {
+                dims[dims.count - 1] = (last.size * out[i], sa[i], sb[i])
+            } else {
+                dims.append((out[i], sa[i], sb[i]))
+            }
+            lastIndex = i
         }
-        fill(&bc.stride_a, operand: a, out: out)
-        fill(&bc.stride_b, operand: b, out: out)
+        guard dims.count <= Int(AG_MAX_DIMS) else {
+            throw AutogradError.invalidArgument(
+                "broadcasting \(list(a)) and \(list(b)) to \(list(out)) needs more than \(AG_MAX_DIMS) interleaved dimensions")
+        }
+        var bc = ag_broadcast()
+        bc.ndim = Int32(dims.count)
+        bc.numel = Int64(count(out))
+        withUnsafeMutableBytes(of: &bc.shape) { p in
+            let v = p.bindMemory(to: Int64.self)
+            for (i, d) in dims.enumerated() { v[i] = Int64(d.size) }
+        }
+        withUnsafeMutableBytes(of: &bc.stride_a) { p in
+            let v = p.bindMemory(to: Int64.self)
+            for (i, d) in dims.enumerated() { v[i] = Int64(d.a) }
+        }
+        withUnsafeMutableBytes(of: &bc.stride_b) { p in
+            let v = p.bindMemory(to: Int64.self)
+            for (i, d) in dims.enumerated() { v[i] = Int64(d.b) }
+        }
         return bc
     }
 
-    private static func fill<T>(_ tuple: inout T, operand: [Int], out: [Int]) {
-        withUnsafeMutableBytes(of: &tuple) { sp in
-            let st = sp.bindMemory(to: Int64.self)
-            let off = out.count - operand.count
-            var acc: Int64 = 1
-            for i in stride(from: out.count - 1, through: 0, by: -1) {
-                if i < off { st[i] = 0; continue }
-                let d = operand[i - off]
-                st[i] = (d == 1 && out[i] != 1) ? 0 : acc
-                acc *= Int64(d)
-            }
+    /// Element strides of `operand` (right-aligned) seen in `out`'s shape: 0
+    /// where it is broadcast.
+    private static func strides(of operand: [Int], in out: [Int]) -> [Int] {
+        var st = [Int](repeating: 0, count: out.count)
+        let off = out.count - operand.count
+        var acc = 1
+        for i in stride(from: out.count - 1, through: 0, by: -1) where i >= off {
+            let d = operand[i - off]
+            st[i] = (d == 1 && out[i] != 1) ? 0 : acc
+            acc *= d
         }
+        return st
     }
 }

@@ -95,11 +95,14 @@ extension Tensor {
         return element(offset)
     }
 
+    /// Fills without recording or bumping the version. A value an int64
+    /// tensor cannot hold becomes Int64.min, as PyTorch's cast on x86 does
+    /// (public callers check with `checkRepresentable` first).
     func fillUnchecked(_ value: Double) {
         switch dtype {
         case .float32: ag_fill_f32(pointer(Float.self), Float(value), Int64(count))
         case .float64: ag_fill_f64(pointer(Double.self), value, Int64(count))
-        case .int64: pointer(Int64.self).update(repeating: Int64(value), count: count)
+        case .int64: pointer(Int64.self).update(repeating: Int64(saturating: value), count: count)
         case .bool: pointer(Bool.self).update(repeating: value != 0, count: count)
         }
     }
@@ -107,7 +110,8 @@ extension Tensor {
     /// self += other for same-shaped floating tensors, without recording or
     /// checks (gradient accumulation); bumps the version.
     func addInPlaceUnchecked(_ other: Tensor) {
-        var bc = Shape.descriptor(out: shape, a: shape, b: other.shape)
+        // Same shapes merge into one dimension: this cannot throw.
+        var bc = try! Shape.descriptor(out: shape, a: shape, b: other.shape)
         let o = other.dtype == dtype ? other : (try! other.to(dtype))
         switch dtype {
         case .float32: ag_add_forward_f32(pointer(Float.self), o.pointer(Float.self), pointer(Float.self), &bc)
@@ -115,5 +119,13 @@ extension Tensor {
         default: break
         }
         bumpVersion()
+    }
+}
+
+extension Int64 {
+    /// A Double converted without trapping: NaN and out-of-range values give
+    /// Int64.min (x86's cvttsd2si, which PyTorch's casts produce).
+    init(saturating value: Double) {
+        self = Int64(exactly: value.rounded(.towardZero)) ?? .min
     }
 }

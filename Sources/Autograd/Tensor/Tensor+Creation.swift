@@ -8,7 +8,7 @@ extension Tensor {
     public convenience init(_ values: [Double], shape: [Int]? = nil, dtype: DType = .float32,
                             requiresGrad: Bool = false) throws {
         let shape = shape ?? [values.count]
-        guard Shape.count(shape) == values.count, shape.allSatisfy({ $0 >= 0 }) else {
+        guard Shape.checkedCount(shape) == values.count else {
             throw AutogradError.invalidArgument(
                 "shape '\(Shape.list(shape))' is invalid for input of size \(values.count)")
         }
@@ -35,7 +35,7 @@ extension Tensor {
     /// An int64 tensor (indices, class labels).
     public convenience init(indices values: [Int], shape: [Int]? = nil) throws {
         let shape = shape ?? [values.count]
-        guard Shape.count(shape) == values.count else {
+        guard Shape.checkedCount(shape) == values.count else {
             throw AutogradError.invalidArgument("shape '\(Shape.list(shape))' is invalid for input of size \(values.count)")
         }
         self.init(uninitializedShape: shape, dtype: .int64)
@@ -49,25 +49,35 @@ extension Tensor {
     }
 
     /// A tensor filled with `value`.
-    public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32) -> Tensor {
-        let t = Tensor(uninitializedShape: shape, dtype: dtype)
-        t.fillUnchecked(value)
-        return t
+    ///
+    /// - Throws: for a negative size, a shape too large to allocate, or a
+    ///   value an int64 tensor cannot hold (PyTorch's words).
+    public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32) throws -> Tensor {
+        try Shape.validate(shape, "full", dtype: dtype)
+        try checkRepresentable(value, dtype, "full")
+        return filled(shape, value, dtype: dtype)
     }
 
     /// A tensor of zeros.
-    public static func zeros(_ shape: [Int], dtype: DType = .float32) -> Tensor { full(shape, 0, dtype: dtype) }
+    public static func zeros(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
+        try Shape.validate(shape, "zeros", dtype: dtype)
+        return filled(shape, 0, dtype: dtype)
+    }
     /// A tensor of ones.
-    public static func ones(_ shape: [Int], dtype: DType = .float32) -> Tensor { full(shape, 1, dtype: dtype) }
+    public static func ones(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
+        try Shape.validate(shape, "ones", dtype: dtype)
+        return filled(shape, 1, dtype: dtype)
+    }
     /// Zeros with `other`'s shape and dtype.
-    public static func zeros(like other: Tensor) -> Tensor { full(other.shape, 0, dtype: other.dtype) }
+    public static func zeros(like other: Tensor) -> Tensor { filled(other.shape, 0, dtype: other.dtype) }
     /// Ones with `other`'s shape and dtype.
-    public static func ones(like other: Tensor) -> Tensor { full(other.shape, 1, dtype: other.dtype) }
+    public static func ones(like other: Tensor) -> Tensor { filled(other.shape, 1, dtype: other.dtype) }
 
     /// A tensor whose contents are unspecified until written: the output buffer
     /// of a custom op's C kernel.
-    public static func empty(_ shape: [Int], dtype: DType = .float32) -> Tensor {
-        Tensor(uninitializedShape: shape, dtype: dtype)
+    public static func empty(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
+        try Shape.validate(shape, "empty", dtype: dtype)
+        return Tensor(uninitializedShape: shape, dtype: dtype)
     }
     /// An uninitialised tensor with `other`'s shape and dtype.
     public static func empty(like other: Tensor) -> Tensor {
@@ -75,28 +85,51 @@ extension Tensor {
     }
 
     /// Standard normal samples from `generator` (seeded, so runs repeat).
-    public static func randn(_ shape: [Int], dtype: DType = .float32, generator: Generator) -> Tensor {
+    public static func randn(_ shape: [Int], dtype: DType = .float32, generator: Generator) throws -> Tensor {
+        try Shape.validate(shape, "randn", dtype: dtype)
+        guard dtype.isFloatingPoint else {
+            throw AutogradError.invalidArgument("randn: \(dtype) is not a floating point dtype")
+        }
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
         let (seed, offset) = generator.reserve(t.count)
-        switch dtype {
-        case .float32: ag_randn_f32(t.pointer(Float.self), Int64(t.count), seed, offset)
-        case .float64: ag_randn_f64(t.pointer(Double.self), Int64(t.count), seed, offset)
-        default: preconditionFailure("randn: \(dtype) is not a floating type")
+        if dtype == .float32 {
+            ag_randn_f32(t.pointer(Float.self), Int64(t.count), seed, offset)
+        } else {
+            ag_randn_f64(t.pointer(Double.self), Int64(t.count), seed, offset)
         }
         return t
     }
 
     /// Uniform samples in [low, high) from `generator`.
     public static func rand(_ shape: [Int], low: Double = 0, high: Double = 1, dtype: DType = .float32,
-                            generator: Generator) -> Tensor {
+                            generator: Generator) throws -> Tensor {
+        try Shape.validate(shape, "rand", dtype: dtype)
+        guard dtype.isFloatingPoint else {
+            throw AutogradError.invalidArgument("rand: \(dtype) is not a floating point dtype")
+        }
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
         let (seed, offset) = generator.reserve(t.count)
-        switch dtype {
-        case .float32: ag_rand_uniform_f32(t.pointer(Float.self), Int64(t.count), low, high, seed, offset)
-        case .float64: ag_rand_uniform_f64(t.pointer(Double.self), Int64(t.count), low, high, seed, offset)
-        default: preconditionFailure("rand: \(dtype) is not a floating type")
+        if dtype == .float32 {
+            ag_rand_uniform_f32(t.pointer(Float.self), Int64(t.count), low, high, seed, offset)
+        } else {
+            ag_rand_uniform_f64(t.pointer(Double.self), Int64(t.count), low, high, seed, offset)
         }
         return t
+    }
+
+    /// `full` for shapes the library made itself (already valid): no checks.
+    static func filled(_ shape: [Int], _ value: Double, dtype: DType = .float32) -> Tensor {
+        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        t.fillUnchecked(value)
+        return t
+    }
+
+    /// PyTorch's error for a value an int64 tensor cannot hold.
+    static func checkRepresentable(_ value: Double, _ dtype: DType, _ op: String) throws {
+        guard dtype == .int64 else { return }
+        guard Int64(exactly: value.rounded(.towardZero)) != nil else {
+            throw AutogradError.invalidArgument("\(op): value cannot be converted to type int64_t without overflow")
+        }
     }
 
     /// A copy with its own storage and no history (not recorded).

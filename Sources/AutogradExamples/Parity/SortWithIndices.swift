@@ -42,7 +42,7 @@ public enum SortWithIndices: Function {
             throw AutogradError.invalidArgument("SortWithIndices: expected a 1-D tensor, got shape \(x.shape)")
         }
         let values = Tensor.empty(like: x)
-        let indices = Tensor.empty(x.shape, dtype: .int64)
+        let indices = try Tensor.empty(x.shape, dtype: .int64)
         let n = Int64(x.count)
         try indices.withUnsafeMutableBufferPointer(as: Int64.self) { idx in
             if x.dtype == .float32 {

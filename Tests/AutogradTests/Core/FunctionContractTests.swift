@@ -11,17 +11,17 @@ private enum TooFew: Function {
 
 private enum WrongShape: UnaryFunction {
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor { try x * 2 }
-    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { Tensor.ones([3]) }
+    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { try Tensor.ones([3]) }
 }
 
 private enum BroadcastGrad: UnaryFunction {
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor { try x * 2 }
-    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { Tensor.ones([4, 2]) }
+    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { try Tensor.ones([4, 2]) }
 }
 
 private enum NonTensorArg: Function {
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor { try args.tensor(0) * 2 }
-    static func backward(_ ctx: Context, _ g: [Tensor?]) throws -> [Tensor?] { [g[0], Tensor.ones([1])] }
+    static func backward(_ ctx: Context, _ g: [Tensor?]) throws -> [Tensor?] { [g[0], try Tensor.ones([1])] }
 }
 
 /// PyTorch's custom_func(tensor, image_size=28, activation_function='tanh').

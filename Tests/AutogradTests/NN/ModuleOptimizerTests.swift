@@ -25,8 +25,8 @@ let nnCases: [String: NNCase] = {
 @Suite struct ModuleOptimizerTests {
     /// The PyTorch model, loaded through loadStateDict.
     func model(_ c: NNCase, _ dtype: DType) throws -> Sequential {
-        let m = Sequential(Linear(4, 3, dtype: dtype, generator: Generator(seed: 9)), Activation.tanh,
-                           Linear(3, 2, dtype: dtype, generator: Generator(seed: 9)))
+        let m = Sequential(try Linear(4, 3, dtype: dtype, generator: Generator(seed: 9)), Activation.tanh,
+                           try Linear(3, 2, dtype: dtype, generator: Generator(seed: 9)))
         try m.loadStateDict(c.state.mapValues { try $0.tensor(dtype) })
         return m
     }
@@ -71,7 +71,7 @@ let nnCases: [String: NNCase] = {
     }
 
     @Test func loadStateDictErrors() throws {
-        let m = Sequential(Linear(2, 2, generator: Generator(seed: 1)))
+        let m = Sequential(try Linear(2, 2, generator: Generator(seed: 1)))
         #expect(throws: AutogradError.invalidArgument(
             "Error(s) in loading state_dict: Missing key(s) in state_dict: \"0.bias\". Unexpected key(s) in state_dict: \"0.b\".")) {
             try m.loadStateDict(["0.weight": Tensor.zeros([2, 2]), "0.b": Tensor.zeros([2])])
@@ -83,7 +83,7 @@ let nnCases: [String: NNCase] = {
     }
 
     @Test func linearRejectsWrongInputWidth() throws {
-        let l = Linear(3, 2, generator: Generator(seed: 1))
+        let l = try Linear(3, 2, generator: Generator(seed: 1))
         #expect(throws: AutogradError.invalidArgument("mat1 and mat2 shapes cannot be multiplied (4x5 and 3x2)")) {
             try l(Tensor.zeros([4, 5]))
         }
@@ -109,7 +109,7 @@ let nnCases: [String: NNCase] = {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let weights = tensors.filter { !$0.key.hasPrefix("extra") }
         try Safetensors.save(weights, to: path)
-        let m = Sequential(Linear(4, 3, generator: Generator(seed: 5)), Activation.tanh, Linear(3, 2, generator: Generator(seed: 5)))
+        let m = Sequential(try Linear(4, 3, generator: Generator(seed: 5)), Activation.tanh, try Linear(3, 2, generator: Generator(seed: 5)))
         try m.load(from: path)
         expectClose(try m(c.x.tensor(.float32)), c.y, rtol: 1e-6, atol: 1e-6, "y after load")
     }

@@ -1,0 +1,57 @@
+import Testing
+@testable import Autograd
+
+/// Input that once crashed (found by the C API's fuzz test): each now throws
+/// an error that names what was wrong.
+@Suite struct BadInputTests {
+    @Test func creationRejectsImpossibleShapes() throws {
+        #expect(throws: AutogradError.invalidArgument("zeros: Trying to create tensor with negative dimension -2: [3, -2]")) {
+            try Tensor.zeros([3, -2])
+        }
+        #expect(throws: AutogradError.self) { try Tensor.ones([Int.max, 4]) }
+        #expect(throws: AutogradError.self) { try Tensor.empty([1 << 40, 1 << 30]) }
+        #expect(throws: AutogradError.invalidArgument("randn: torch.int64 is not a floating point dtype")) {
+            try Tensor.randn([2], dtype: .int64, generator: Generator(seed: 0))
+        }
+    }
+
+    @Test func int64FillOutOfRange() throws {
+        #expect(throws: AutogradError.invalidArgument("full: value cannot be converted to type int64_t without overflow")) {
+            try Tensor.full([2], 1e300, dtype: .int64)
+        }
+        let truncated = try Tensor.full([2], -3.7, dtype: .int64)
+        #expect(try truncated.ints() == [-3, -3])
+    }
+
+    @Test func splitWithHugeSizes() throws {
+        let x = try Tensor([1, 2, 3, 4])
+        let pieces = try x.split(Int.max, dim: 0)
+        #expect(pieces.count == 1 && pieces[0].toArray() == [1, 2, 3, 4])
+        #expect(throws: AutogradError.self) { try x.split(sizes: [Int.max, Int.max, 2], dim: 0) }
+        let chunks = try x.chunk(Int.max, dim: 0)
+        #expect(chunks.count == 4)   // pieces of ceil(4 / Int.max) = 1, as PyTorch
+        #expect(throws: AutogradError.self) { try x.expand(to: [Int.max, 4]) }
+    }
+
+    @Test func normOfAScalarWithADim() throws {
+        let s = try Tensor(scalar: 2, dtype: .float64)
+        let n1 = try s.norm(p: -1, dims: [-1]), n2 = try s.norm(p: .infinity, dims: [0])
+        let n3 = try s.norm(p: -1e30, dims: [-1])   // |2|^-1e30 underflows to 0: PyTorch gives inf too
+        #expect(try n1.item() == 2)
+        #expect(try n2.item() == 2)
+        #expect(try n3.item() == .infinity)
+    }
+
+    @Test func manyDimensionsBroadcastWhenTheyMerge() throws {
+        let shape = [2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2]   // 11 dims
+        let a = try Tensor((0..<64).map(Double.init), shape: shape, dtype: .float64, requiresGrad: true)
+        let sum = try a + a                               // same shapes: one flat loop
+        #expect(sum.toArray() == (0..<64).map { 2 * Double($0) })
+        let b = try Tensor([10, 20], dtype: .float64)       // broadcast along the last dim only
+        #expect(try (a * b).shape == shape)
+        // Nine interleaved broadcast dimensions cannot be walked: an error, not a crash.
+        let c = try Tensor.ones([2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1])
+        let d = try Tensor.ones([1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2])
+        #expect(throws: AutogradError.self) { try c + d }
+    }
+}
