@@ -67,9 +67,18 @@ EOF
 
 echo "== compiling the C tests and examples"
 programs=()
+# The C kernels of the example ports (CSources/ExampleKernels) that a test
+# runs in its callbacks are compiled with it, as Examples/c/seed.c is.
+example_kernels() {
+    case "$1" in
+        test_parity) echo CSources/ExampleKernels/legendre_polynomial3.c ;;
+    esac
+}
 for t in Tests/c/test_*.c; do
     name=$(basename "$t" .c)
-    "$CC" "${CFLAGS[@]}" -I Tests/c "$t" "${LINK[@]}" -o "$WORK/$name"
+    # shellcheck disable=SC2046 # the kernel file list splits on purpose
+    "$CC" "${CFLAGS[@]}" -I Tests/c -I CSources/ExampleKernels/include -I CSources/AutogradKernels/include \
+        "$t" $(example_kernels "$name") "${LINK[@]}" -o "$WORK/$name"
     programs+=("$name")
 done
 "$CC" "${CFLAGS[@]}" -I CSources/ExampleKernels/include -I CSources/AutogradKernels/include Examples/c/seed.c CSources/ExampleKernels/custom_tanh.c \
