@@ -1,5 +1,6 @@
 #include "ag_reduce.h"
 #include "ag_parallel.h"
+#include "parallel_parts.h"
 #include <stdatomic.h>
 #include <string.h>
 
@@ -33,25 +34,63 @@ double ag_sum_all_##SFX(const T *x, int64_t n) {                                
 AG_SUM_ALL(float, f32)
 AG_SUM_ALL(double, f64)
 
+// Sum-to: each output element adds up its inputs in the input's row-major
+// order. Large inputs are split along one kept dimension (one that the output
+// has, preferring the longest): each thread owns the outputs whose index
+// along it lies in its range and walks just those inputs, in the same order,
+// so every output's sum is bit-identical to the single-threaded walk. A
+// reduction to a single element stays on one thread.
+typedef struct {
+    const void *in; void *out;
+    const ag_broadcast *bc;
+    int32_t split;                      // the dimension split between threads
+    int64_t in_stride[AG_MAX_DIMS];     // the input's (contiguous) strides
+} ag_sum_to_args;
+
 #define AG_SUM_TO(T, SFX)                                                       \
+/* Adds the inputs whose index along a->split is in [b, e) into their outputs. */ \
+AG_VECTOR_CLONES static void sum_to_range_##SFX(void *ctx, int64_t b, int64_t e) { \
+    const ag_sum_to_args *a = ctx;                                              \
+    const ag_broadcast *bc = a->bc;                                             \
+    const int32_t nd = bc->ndim, k = a->split;                                  \
+    const T *in = (const T *)a->in + b * a->in_stride[k];                       \
+    T *out = (T *)a->out + b * bc->stride_a[k];                                 \
+    int64_t shape[AG_MAX_DIMS], idx[AG_MAX_DIMS] = {0}, rows = 1;               \
+    for (int32_t d = 0; d < nd; d++) shape[d] = bc->shape[d];                   \
+    shape[k] = e - b;                                                           \
+    for (int32_t d = 0; d < nd - 1; d++) rows *= shape[d];                      \
+    const int64_t inner = shape[nd - 1], s = bc->stride_a[nd - 1];              \
+    int64_t ioff = 0, ooff = 0;                                                 \
+    for (int64_t r = 0; r < rows; r++) {                                        \
+        const T *pi = in + ioff;                                                \
+        if (s) { T *po = out + ooff; for (int64_t j = 0; j < inner; j++) po[j] += pi[j]; } \
+        else { T acc = 0; for (int64_t j = 0; j < inner; j++) acc += pi[j]; out[ooff] += acc; } \
+        for (int32_t d = nd - 2; d >= 0; d--) {                                 \
+            idx[d]++; ioff += a->in_stride[d]; ooff += bc->stride_a[d];         \
+            if (idx[d] < shape[d]) break;                                       \
+            ioff -= idx[d] * a->in_stride[d]; ooff -= idx[d] * bc->stride_a[d]; idx[d] = 0; \
+        }                                                                       \
+    }                                                                           \
+}                                                                               \
 void ag_sum_to_##SFX(const T *in, T *out, int64_t out_numel, const ag_broadcast *bc) { \
     memset(out, 0, (size_t)out_numel * sizeof(T));                              \
     const int32_t nd = bc->ndim;                                                \
-    const int64_t n = bc->numel;                                                \
     if (nd == 0) { out[0] = in[0]; return; }                                    \
-    int64_t idx[AG_MAX_DIMS] = {0};                                             \
-    const int64_t inner = bc->shape[nd - 1], s = bc->stride_a[nd - 1];          \
-    int64_t off = 0;                                                            \
-    for (int64_t o = 0; o < n; o += inner) {                                    \
-        const T *pi = in + o;                                                   \
-        if (s) { T *po = out + off; for (int64_t j = 0; j < inner; j++) po[j] += pi[j]; } \
-        else { T acc = 0; for (int64_t j = 0; j < inner; j++) acc += pi[j]; out[off] += acc; } \
-        for (int32_t d = nd - 2; d >= 0; d--) {                                 \
-            idx[d]++; off += bc->stride_a[d];                                   \
-            if (idx[d] < bc->shape[d]) break;                                   \
-            off -= idx[d] * bc->stride_a[d]; idx[d] = 0;                        \
-        }                                                                       \
+    ag_sum_to_args a = { in, out, bc, 0, {0} };                                 \
+    int64_t stride = 1; int32_t split = -1;                                     \
+    for (int32_t d = nd - 1; d >= 0; d--) {                                     \
+        a.in_stride[d] = stride; stride *= bc->shape[d];                        \
+        if (bc->stride_a[d] != 0 && (split < 0 || bc->shape[d] >= bc->shape[split])) split = d; \
     }                                                                           \
+    if (split < 0) { sum_to_range_##SFX(&a, 0, bc->shape[0]); return; }         \
+    a.split = split;                                                            \
+    /* Bounds at multiples of 16 outputs keep threads off each other's lines.   \
+       Rows added into outputs in vectors are bound by memory, not the core:    \
+       count their elements as 1/16 of one (as parallel from 4M elements). */   \
+    const int64_t step = bc->stride_a[split];                                   \
+    const int64_t work = bc->stride_a[nd - 1] ? bc->numel / 16 : bc->numel;     \
+    ag_parallel_parts(bc->shape[split], work, step >= 16 ? 1 : (16 + step - 1) / step, \
+                      sum_to_range_##SFX, &a);                                  \
 }
 AG_SUM_TO(float, f32)
 AG_SUM_TO(double, f64)

@@ -12,7 +12,9 @@ double ag_sum_all_f64(const double *x, int64_t n);
 /// broadcasts to it: out[j] = sum of in[i] over all i whose operand-a index is
 /// j (operand a's strides are 0 along reduced dimensions). `out` has
 /// `out_numel` elements and is overwritten. This is the backward of expand and
-/// of every broadcasting binary op.
+/// of every broadcasting binary op. Each output adds its inputs in row-major
+/// order in T; large inputs are split over the cores by output, so results do
+/// not depend on the thread count.
 void ag_sum_to_f32(const float *in, float *out, int64_t out_numel, const ag_broadcast *bc);
 void ag_sum_to_f64(const double *in, double *out, int64_t out_numel, const ag_broadcast *bc);
 

@@ -10,7 +10,9 @@
 // `ag_reduce_permute_*` so that the reduced dimensions come last, and reduces
 // with inner = 1. Any of outer, n, inner may be 0. Float inputs are
 // accumulated in double. `gy` / `y` have outer * inner elements, `x` / `gx`
-// outer * n * inner. No buffer may alias another.
+// outer * n * inner. No buffer may alias another. Large calls split the
+// slices (o, i) over the cores (ag_parallel.h); each slice is computed by one
+// thread as on a single thread, so results do not depend on the thread count.
 
 #include "ag_types.h"
 

@@ -1,0 +1,299 @@
+import Testing
+import Foundation
+@testable import Autograd
+import AutogradKernels
+
+/// Reductions on tensors large enough for their C kernels to split the work
+/// over the cores (>= 2^18 elements read: AG_GRAIN_REDUCE in
+/// CSources/AutogradKernels/parallel_parts.h). Each output is computed by one
+/// thread exactly as one thread alone computes it, so:
+/// - a whole tensor reduced at once (split over threads) matches, bit for bit,
+///   the same tensor reduced one dim-0 slab at a time (each call below the
+///   grain: one thread);
+/// - sums (`sum(dims:)`, the gradient of a broadcast) match the single-threaded
+///   summation order exactly;
+/// - values and gradients match plain double loops, and repeat bit for bit.
+@Suite struct ParallelReductionTests {
+    /// A reduction along one dimension of a tensor, seeded with dL/dy.
+    typealias Op = (name: String, apply: @Sendable (Tensor, Int) throws -> Tensor)
+
+    static let ops: [Op] = [
+        ("prod", { try $0.prod(dim: $1) }),
+        ("var", { try $0.var(dim: $1) }),
+        ("std", { try $0.std(dim: $1, unbiased: false) }),
+        ("max", { try $0.max(dim: $1).values }),
+        ("min", { try $0.min(dim: $1).values }),
+        ("logsumexp", { try $0.logsumexp(dim: $1) }),
+        ("cumsum", { try $0.cumsum(dim: $1) }),
+        ("norm2", { try $0.norm(p: 2, dim: $1) }),
+        ("norm3", { try $0.norm(p: 3, dim: $1) }),
+        ("normInf", { try $0.norm(p: .infinity, dim: $1) }),
+        ("sum", { try $0.sum(dim: $1) }),
+        ("mean", { try $0.mean(dim: $1) }),
+    ]
+
+    /// Uniform values in [low, high) (seeded), with every `zeroEvery`-th element 0.
+    static func input(_ shape: [Int], _ dtype: DType, seed: UInt64, low: Double = 0.5, high: Double = 1.5,
+                      zeroEvery: Int = 0) throws -> Tensor {
+        let x = try Tensor.rand(shape, low: low, high: high, dtype: dtype, generator: Generator(seed: seed))
+        guard zeroEvery > 0 else { return x }
+        let v = x.toArray().enumerated().map { $0.offset % zeroEvery == 0 ? 0 : $0.element }
+        return try Tensor(v, shape: shape, dtype: dtype)
+    }
+
+    /// y = op(x) and dL/dx for dL/dy = w (a fresh leaf from x's values).
+    static func run(_ op: Op, _ x: Tensor, _ dim: Int, seed: UInt64) throws -> (y: Tensor, gx: Tensor) {
+        let leaf = try x.clone().requiresGrad()
+        let y = try op.apply(leaf, dim)
+        let w = try input(y.shape, x.dtype, seed: seed, low: -1, high: 1)
+        try y.backward(gradient: w)
+        return (y, try #require(leaf.grad))
+    }
+
+    /// Whether b's elements are bit for bit those of a from element `offset` on.
+    static func sameBits(_ a: Tensor, at offset: Int = 0, _ b: Tensor) -> Bool {
+        let size = a.dtype.byteSize
+        return a.dtype == b.dtype && offset + b.count <= a.count
+            && memcmp(a.pointer(UInt8.self) + offset * size, b.pointer(UInt8.self), b.count * size) == 0
+    }
+
+    // ---- whole tensor (split over threads) == slab by slab (one thread) ----------
+
+    @Test(arguments: [DType.float32, .float64])
+    func splitMatchesSingleThreaded(dtype: DType) throws {
+        let shape = [64, 100, 41]   // 262,400 elements: above the grain; one slab (4,100) is below it
+        for op in Self.ops {
+            // prod's backward takes another path when x has a zero: give every slab one.
+            let x = try Self.input(shape, dtype, seed: 7, low: op.name == "prod" ? 0.97 : 0.5,
+                                   high: op.name == "prod" ? 1.03 : 1.5, zeroEvery: op.name == "prod" ? 97 : 0)
+            let whole = try Self.run(op, x, 1, seed: 11)
+            let yPer = whole.y.count / 64, gPer = whole.gx.count / 64
+            let w = try Self.input(whole.y.shape, dtype, seed: 11, low: -1, high: 1).toArray()
+            for o in 0..<64 {
+                let xo = try x[o].clone().requiresGrad()
+                let yo = try op.apply(xo, 0)
+                try yo.backward(gradient: try Tensor(Array(w[o * yPer..<(o + 1) * yPer]), shape: yo.shape, dtype: dtype))
+                let go = try #require(xo.grad)
+                let ok = Self.sameBits(whole.y, at: o * yPer, yo) && Self.sameBits(whole.gx, at: o * gPer, go)
+                #expect(ok, "\(op.name) \(dtype): slab \(o) differs from the whole-tensor result")
+                if !ok { break }
+            }
+        }
+    }
+
+    // ---- values and gradients against double loops; repeat runs ----------------
+
+    /// The flat indices of x's elements grouped by the output element of a
+    /// reduction over `dims`: group o is order[o * n ..< (o + 1) * n], in
+    /// row-major order (n: the product of the reduced sizes).
+    static func groups(_ shape: [Int], _ dims: [Int]) -> (order: [Int], n: Int) {
+        let n = dims.reduce(1) { $0 * shape[$1] }, count = shape.reduce(1, *), last = shape.count - 1
+        var outStride = [Int](repeating: 0, count: shape.count), size = 1
+        for d in shape.indices.reversed() where !dims.contains(d) { outStride[d] = size; size *= shape[d] }
+        var order = [Int](repeating: 0, count: count), filled = [Int](repeating: 0, count: size)
+        var index = [Int](repeating: 0, count: shape.count), o = 0
+        order.withUnsafeMutableBufferPointer { order in
+            filled.withUnsafeMutableBufferPointer { filled in
+                for row in 0..<(count / shape[last]) {
+                    for j in 0..<shape[last] {
+                        let out = o + j * outStride[last]
+                        order[out * n + filled[out]] = row * shape[last] + j
+                        filled[out] += 1
+                    }
+                    for d in stride(from: last - 1, through: 0, by: -1) {
+                        index[d] += 1; o += outStride[d]
+                        if index[d] < shape[d] { break }
+                        o -= index[d] * outStride[d]; index[d] = 0
+                    }
+                }
+            }
+        }
+        return (order, n)
+    }
+
+    /// A reduction's reference in double over one group xs: returns y and
+    /// writes dL/dx for dL/dy = g into gx.
+    static func reference(_ name: String, _ xs: UnsafeBufferPointer<Double>, _ g: Double,
+                          _ gx: UnsafeMutableBufferPointer<Double>) -> Double {
+        let n = xs.count
+        var sum = 0.0, y = 0.0
+        for v in xs { sum += v }
+        let m = sum / Double(n)
+        switch name {
+        case "prod":
+            var left = 1.0
+            for j in 0..<n { gx[j] = left; left *= xs[j] }
+            var right = 1.0
+            for j in (0..<n).reversed() { gx[j] *= right * g; right *= xs[j] }
+            return left
+        case "var", "std":
+            for v in xs { y += (v - m) * (v - m) }
+            y /= Double(n - 1)
+            if name == "std" { y = y.squareRoot() }
+            for j in 0..<n { gx[j] = name == "var" ? g * 2 * (xs[j] - m) / Double(n - 1) : g * (xs[j] - m) / (Double(n - 1) * y) }
+        case "logsumexp":
+            var top = -Double.infinity
+            for v in xs where v > top { top = v }
+            for v in xs { y += Foundation.exp(v - top) }
+            y = top + Foundation.log(y)
+            for j in 0..<n { gx[j] = g * Foundation.exp(xs[j] - y) }
+        case "norm2":
+            for v in xs { y += v * v }
+            y = y.squareRoot()
+            for j in 0..<n { gx[j] = g * xs[j] / y }
+        case "norm3":
+            for v in xs { y += v.magnitude * v * v }
+            y = Foundation.pow(y, 1.0 / 3)
+            for j in 0..<n { gx[j] = g * xs[j] * xs[j].magnitude / (y * y) }
+        case "max":
+            var at = 0
+            for j in 1..<n where xs[j] > xs[at] { at = j }
+            for j in 0..<n { gx[j] = j == at ? g : 0 }
+            y = xs[at]
+        default:   // sum
+            for j in 0..<n { gx[j] = g }
+            y = sum
+        }
+        return y
+    }
+
+    static let cases: [(shape: [Int], dims: [Int])] = [
+        ([1024, 257], [0]), ([64, 100, 41], [1]), ([64, 100, 41], [0, 2]),
+    ]
+    static let caseGroups = cases.map { groups($0.shape, $0.dims) }
+
+    /// Expects |a - e| <= rtol * (|e| + max |e|), elementwise.
+    static func expectNear(_ a: [Double], _ e: [Double], _ rtol: Double, _ what: String,
+                           sourceLocation: SourceLocation = #_sourceLocation) {
+        guard a.count == e.count else { Issue.record("\(what): \(a.count) values, expected \(e.count)"); return }
+        a.withUnsafeBufferPointer { a in
+            e.withUnsafeBufferPointer { e in
+                var scale = 0.0
+                for v in e where v.magnitude > scale { scale = v.magnitude }   // (.magnitude: fast in debug builds)
+                for i in 0..<a.count where !((a[i] - e[i]).magnitude <= rtol * (e[i].magnitude + scale)) {
+                    Issue.record("\(what): element \(i) is \(a[i]), expected \(e[i])", sourceLocation: sourceLocation)
+                    return
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [DType.float32, .float64], 0..<3)
+    func againstDoubleLoops(dtype: DType, caseIndex: Int) throws {
+        let (shape, dims) = Self.cases[caseIndex]
+        let (order, n) = Self.caseGroups[caseIndex]
+        let rtol = dtype == .float64 ? 1e-12 : 1e-5
+        // Values near 1, so that products of up to 3,072 of them stay in range.
+        let x = try Self.input(shape, dtype, seed: 3, low: 0.97, high: 1.03)
+        let xs = x.toArray()
+        let grouped = order.map { xs[$0] }
+        var ops: [(String, (Tensor) throws -> Tensor)] = [
+            ("var", { try $0.var(dims: dims) }), ("std", { try $0.std(dims: dims) }),
+            ("logsumexp", { try $0.logsumexp(dims: dims) }),
+            ("norm2", { try $0.norm(p: 2, dims: dims) }), ("norm3", { try $0.norm(p: 3, dims: dims) }),
+            ("sum", { try $0.sum(dims: dims) }),
+        ]
+        if dims.count == 1 {
+            ops += [("prod", { try $0.prod(dim: dims[0]) }), ("max", { try $0.max(dim: dims[0]).values })]
+        }
+        for (name, f) in ops {
+            let leaf = try x.clone().requiresGrad()
+            let y = try f(leaf)
+            let w = try Self.input(y.shape, dtype, seed: 5, low: -1, high: 1)
+            try y.backward(gradient: w)
+            let ws = w.toArray()
+            var yRef = [Double](repeating: 0, count: ws.count), gRef = [Double](repeating: 0, count: xs.count)
+            var gGroup = [Double](repeating: 0, count: n)
+            grouped.withUnsafeBufferPointer { all in
+                gGroup.withUnsafeMutableBufferPointer { gg in
+                    for o in 0..<ws.count {
+                        yRef[o] = Self.reference(name, UnsafeBufferPointer(rebasing: all[o * n..<(o + 1) * n]), ws[o], gg)
+                        for j in 0..<n { gRef[order[o * n + j]] = gg[j] }
+                    }
+                }
+            }
+            // sum_to adds in the input's type: float32 sums of up to 3,072 terms drift further.
+            Self.expectNear(y.toArray(), yRef, name == "sum" && dtype == .float32 ? 1e-4 : rtol, "\(name) \(dtype) \(shape) \(dims): y")
+            Self.expectNear(leaf.grad!.toArray(), gRef, rtol, "\(name) \(dtype) \(shape) \(dims): dx")
+            #expect(Self.sameBits(try f(x), y), "\(name) \(dtype) \(shape) \(dims): a second run differs")
+        }
+        if dims.count == 1 {
+            // cumsum: y_j = sum_{k<=j} x_k, dL/dx_j = sum_{k>=j} dL/dy_k, along each group.
+            let leaf = try x.clone().requiresGrad()
+            let y = try leaf.cumsum(dim: dims[0])
+            let ws = try Self.input(shape, dtype, seed: 5, low: -1, high: 1)
+            try y.backward(gradient: ws)
+            let w = ws.toArray()
+            var yRef = [Double](repeating: 0, count: xs.count), gRef = yRef
+            for o in 0..<(xs.count / n) {
+                var acc = 0.0
+                for j in 0..<n { acc += xs[order[o * n + j]]; yRef[order[o * n + j]] = acc }
+                acc = 0
+                for j in (0..<n).reversed() { acc += w[order[o * n + j]]; gRef[order[o * n + j]] = acc }
+            }
+            Self.expectNear(y.toArray(), yRef, rtol, "cumsum \(dtype) \(shape): y")
+            Self.expectNear(leaf.grad!.toArray(), gRef, rtol, "cumsum \(dtype) \(shape): dx")
+        }
+    }
+
+    // ---- sums in the single-threaded order, exactly ---------------------------
+
+    /// `ag_sum_to`'s order: the input walked row-major, whole rows of a reduced
+    /// last dimension summed first, each output accumulated in T from 0. (The
+    /// kernel merges neighbouring dimensions; the rows are the same as long as
+    /// the dimension before a reduced last one is kept, as in the cases here.)
+    static func sumToOrder<T: BinaryFloatingPoint>(_ g: [T], _ shape: [Int], keep: [Bool], _: T.Type) -> [T] {
+        let last = shape.count - 1, len = shape[last]
+        var outStrides = [Int](repeating: 0, count: shape.count), count = 1
+        for d in shape.indices.reversed() where keep[d] { outStrides[d] = count; count *= shape[d] }
+        var out = [T](repeating: 0, count: count)
+        g.withUnsafeBufferPointer { g in
+            out.withUnsafeMutableBufferPointer { out in
+                for row in 0..<(g.count / len) {
+                    var rest = row, off = 0
+                    for d in stride(from: last - 1, through: 0, by: -1) { off += (rest % shape[d]) * outStrides[d]; rest /= shape[d] }
+                    if keep[last] {
+                        for j in 0..<len { out[off + j] += g[row * len + j] }
+                    } else {
+                        var acc: T = 0
+                        for j in 0..<len { acc += g[row * len + j] }
+                        out[off] += acc
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Whether t (a sum of g down to the kept dimensions of `shape`) is bit
+    /// for bit the single-threaded sum.
+    static func exact(_ t: Tensor, _ shape: [Int], keep: [Bool], _ g: Tensor) throws -> Bool {
+        func same<T>(_ a: [T], _ b: [T]) -> Bool {
+            a.count == b.count && a.withUnsafeBytes { a in b.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
+        }
+        return t.dtype == .float32
+            ? same(try t.floats(), sumToOrder(try g.floats(), shape, keep: keep, Float.self))
+            : same(try t.doubles(), sumToOrder(try g.doubles(), shape, keep: keep, Double.self))
+    }
+
+    @Test(arguments: [DType.float32, .float64])
+    func broadcastGradientsSumInTheSingleThreadedOrder(dtype: DType) throws {
+        // The bias gradient [N, C] -> [1, C], row sums [N, C] -> [N, 1], and [64, 100, 41] -> [100, 1].
+        // [4096, 1024]: 4M elements, enough for the bias gradient (bound by memory) to be split over threads.
+        for (shape, small) in [([4096, 1024], [1, 1024]), ([1024, 257], [1, 257]), ([1024, 257], [1024, 1]),
+                               ([64, 100, 41], [100, 1])] {
+            let a = try Self.input(shape, dtype, seed: 1, low: -1, high: 1).requiresGrad()
+            let b = try Self.input(small, dtype, seed: 2).requiresGrad()
+            let g = try Self.input(shape, dtype, seed: 4, low: -1, high: 1)
+            try (a + b).backward(gradient: g)
+            let padded = [Int](repeating: 1, count: shape.count - small.count) + small
+            let keep = zip(shape, padded).map { $0 == $1 && $0 != 1 }
+            #expect(try Self.exact(b.grad!, shape, keep: keep, g), "\(dtype) \(shape) -> \(small)")
+        }
+        let x = try Self.input([64, 100, 41], dtype, seed: 6)
+        #expect(try Self.exact(x.sum(dims: [0, 2]), [64, 100, 41], keep: [false, true, false], x))
+        #expect(try Self.exact(x.sum(dims: [2]), [64, 100, 41], keep: [true, true, false], x))
+        #expect(try Self.exact(x.sum(dims: [0]), [64, 100, 41], keep: [false, true, true], x))
+        #expect(Self.sameBits(try x.sum(dims: [0, 2]), try x.sum(dims: [0, 2])))
+    }
+}
