@@ -70,7 +70,7 @@ extension Tensor {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             throw Shape.broadcastError(op, a.shape, b.shape)
         }
-        try Shape.validate(shape, op, dtype: a.dtype)
+        if shape != a.shape && shape != b.shape { try Shape.validate(shape, op, dtype: a.dtype) }
         let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
         var bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape)
         if a.dtype == .float32 {

@@ -124,6 +124,19 @@ enum Shape {
     /// condition) passes the other operands as `alsoMerging`, so both merge
     /// the same dimensions.
     static func descriptor(out: [Int], a: [Int], b: [Int] = [], alsoMerging others: [[Int]] = []) throws -> ag_broadcast {
+        // The common cases, without building stride arrays: operands of the
+        // result's shape, or a single element, walk one flat dimension.
+        let n = count(out)
+        func flat(_ s: [Int]) -> Int64? { s == out ? 1 : (count(s) == 1 ? 0 : nil) }
+        if others.isEmpty, let fa = flat(a), let fb = flat(b) {
+            var bc = ag_broadcast()
+            bc.ndim = 1
+            bc.numel = Int64(n)
+            bc.shape.0 = Int64(n)
+            bc.stride_a.0 = fa
+            bc.stride_b.0 = fb
+            return bc
+        }
         let sa = strides(of: a, in: out), sb = strides(of: b, in: out)
         let so = others.map { strides(of: $0, in: out) }
         var dims: [(size: Int, a: Int, b: Int)] = []

@@ -40,22 +40,30 @@ final class Storage: ManagedBuffer<StorageHeader, UInt64> {
     }
 
     deinit {
-        if let p = header.external { BufferCache.shared.give(p, byteCount: header.byteCount) }
+        let h = headerPointer.pointee
+        if let p = h.external { BufferCache.shared.give(p, byteCount: h.byteCount) }
+    }
+
+    // The header is read through its address: `ManagedBuffer.header` would
+    // pay a dynamic exclusivity check on every access (seen in W1's profile).
+    @inline(__always)
+    private var headerPointer: UnsafeMutablePointer<StorageHeader> {
+        withUnsafeMutablePointerToHeader { $0 }
     }
 
     /// The first byte. Valid while the storage is alive (tensors keep it alive).
     @inline(__always)
     var bytes: UnsafeMutableRawPointer {
-        if let p = header.external { return p }
+        if let p = headerPointer.pointee.external { return p }
         return withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
     }
 
-    var byteCount: Int { header.byteCount }
+    var byteCount: Int { headerPointer.pointee.byteCount }
 
     @inline(__always)
     var version: Int {
-        get { header.version }
-        set { header.version = newValue }
+        get { headerPointer.pointee.version }
+        set { headerPointer.pointee.version = newValue }
     }
 }
 
