@@ -162,6 +162,32 @@ import AutogradExamples
     }
 }
 
+extension EngineTests {
+    /// Large tensors on several threads at once: the kernels' thread pool is
+    /// shared (a caller that finds it busy runs alone), so results must not
+    /// depend on who got it.
+    @Test func largeKernelsOnSeveralThreads() throws {
+        let failures = ManagedCounter()
+        let n = 200_000
+        let values = (0..<n).map { Double($0 % 977) / 100 - 4.5 }
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            do {
+                for _ in 0..<5 {
+                    let x = try Tensor(values, dtype: .float64, requiresGrad: true)
+                    let L = try (CustomTanhComposed.apply(x) * x).sum()
+                    try L.backward()
+                    let g = x.grad!.toArray()
+                    for i in stride(from: 0, to: n, by: 9973) {
+                        let v = values[i], t = Foundation.tanh(v / 4), c = Foundation.cosh(v / 4)
+                        if Swift.abs(g[i] - (4 * t + v / (c * c))) > 1e-9 { failures.increment() }
+                    }
+                }
+            } catch { failures.increment() }
+        }
+        #expect(failures.value == 0)
+    }
+}
+
 final class ManagedCounter: @unchecked Sendable {
     private let lock = Lock()
     private var count = 0
