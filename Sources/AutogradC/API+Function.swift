@@ -41,6 +41,11 @@ public func autograd_function_free(_ function: OpaquePointer?) {
 }
 
 @c @implementation
+public func autograd_function_set_once_differentiable(_ function: OpaquePointer?, _ value: Bool) -> autograd_status_t {
+    capi { try functionArg(function, "function", cName(#function)).onceDifferentiable = value }
+}
+
+@c @implementation
 public func autograd_function_apply(_ function: OpaquePointer?, _ args: OpaquePointer?,
                                     _ outputs: UnsafeMutablePointer<OpaquePointer?>?, _ capacity: Int,
                                     _ nOutputs: UnsafeMutablePointer<Int>?) -> autograd_status_t {

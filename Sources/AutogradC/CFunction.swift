@@ -10,6 +10,9 @@ final class CFunctionRegistration: @unchecked Sendable {
     let backward: autograd_backward_callback_t
     let userData: UnsafeMutableRawPointer?
     let destroy: autograd_destructor_t?
+    /// PyTorch's `@once_differentiable`, for the applications that follow
+    /// (`autograd_function_set_once_differentiable`).
+    var onceDifferentiable = false
 
     init(name: String, forward: autograd_forward_callback_t, backward: autograd_backward_callback_t,
          userData: UnsafeMutableRawPointer?, destroy: autograd_destructor_t?) {
@@ -43,6 +46,7 @@ enum CFunction: Function {
             throw AutogradError.function("CFunction.forward: called outside autograd_function_apply")
         }
         ctx.nameOverride = reg.name + "Backward"
+        if reg.onceDifferentiable { ctx.onceDifferentiableOverride = true }
         ctx.set(registrationKey, reg)
 
         let registry = HandleRegistry.shared
@@ -61,7 +65,12 @@ enum CFunction: Function {
         // Every stored handle is ours now, also on failure.
         let (outputs, problem) = takeTensors(slots, count: count, capacity: capacity, what: "outputs")
         var message = problem
-        if code != AUTOGRAD_OK { message = failureMessage(ctxBox, code, failuresBefore, "forward callback") }
+        if code != AUTOGRAD_OK {
+            switch failure(ctxBox, code, failuresBefore, "forward callback") {
+            case .passedOn(let error): throw throughEngine(error)
+            case .message(let m): message = m
+            }
+        }
         if message == nil, let i = outputs.firstIndex(where: { $0 == nil }) { message = "outputs[\(i)] is NULL" }
         if let message { throw AutogradError.function("\(reg.name).forward failed: \(message)") }
         return outputs.map { $0! }
@@ -87,7 +96,10 @@ enum CFunction: Function {
         for h in gradHandles { registry.free(h, .tensor) }
         let (grads, problem) = takeTensors(slots, count: count, capacity: capacity, what: "grad_inputs")
         if code != AUTOGRAD_OK {
-            throw CallbackFailure(description: failureMessage(ctxBox, code, failuresBefore, "backward callback"))
+            switch failure(ctxBox, code, failuresBefore, "backward callback") {
+            case .passedOn(let error): throw throughEngine(error)
+            case .message(let m): throw CallbackFailure(description: m)
+            }
         }
         if let problem { throw CallbackFailure(description: problem) }
         return grads
@@ -116,13 +128,11 @@ enum CFunction: Function {
         return (tensors, problem)
     }
 
-    /// Why a callback failed: its own message, else the library error it ran
-    /// into, else its status.
-    private static func failureMessage(_ ctx: ContextHandle, _ code: autograd_status_t, _ failuresBefore: Int,
-                                       _ what: String) -> String {
-        if let m = ctx.error { return m }
-        let state = ThreadState.current
-        if state.failures != failuresBefore { return String(cString: state.message) }
-        return "the \(what) returned status \(code) without a message (autograd_context_set_error)"
+    /// Why a callback failed: its own message, a library failure it passes
+    /// on, the library error it ran into, or its status.
+    private static func failure(_ ctx: ContextHandle, _ code: autograd_status_t, _ failuresBefore: Int,
+                                _ what: String) -> CallbackOutcome {
+        callbackOutcome(code, own: ctx.error, failuresBefore: failuresBefore, what: what,
+                        setter: "autograd_context_set_error")
     }
 }

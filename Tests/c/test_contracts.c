@@ -6,7 +6,7 @@
 
 /* What each test Function's backward does wrong. */
 enum mode { GOOD, FEW_GRADS, BAD_SHAPE, NON_TENSOR_GRAD, FAIL_WITH_MESSAGE, FAIL_SILENTLY, FAIL_IN_LIBRARY,
-            GARBAGE_HANDLE, TOO_MANY_OUTPUTS };
+            FAIL_IN_C_API, FAIL_OTHERWISE, GARBAGE_HANDLE, TOO_MANY_OUTPUTS, FORWARD_IN_C_API };
 
 /* f(x, k: int64) = x * 2; forward fails when x holds a negative value */
 static autograd_status_t fwd(autograd_context_t *ctx, const autograd_args_t *args, autograd_tensor_t **out,
@@ -23,6 +23,10 @@ static autograd_status_t fwd(autograd_context_t *ctx, const autograd_args_t *arg
             autograd_context_set_error(ctx, "negative input");
             return 1;
         }
+    if (m == FORWARD_IN_C_API) {
+        autograd_tensor_free(x);
+        return autograd_args_tensor(args, 0, NULL); /* passes NULL_ARGUMENT on */
+    }
     if (m == GARBAGE_HANDLE) {
         out[0] = (autograd_tensor_t *)(uintptr_t)0x10;
         *n_out = 1;
@@ -61,6 +65,14 @@ static autograd_status_t bwd(autograd_context_t *ctx, const autograd_tensor_t *c
         autograd_status_t s = autograd_add(gy[0], three, &wrong); /* [2] + [3]: fails */
         autograd_tensor_free(three);
         return s;
+    }
+    case FAIL_IN_C_API: /* a NULL out-parameter */
+        return autograd_context_saved_tensors(ctx, gx, 1, NULL);
+    case FAIL_OTHERWISE: { /* a library call fails, the callback returns another status */
+        autograd_tensor_t *three = VEC(F64, false, 1, 2, 3);
+        autograd_add(gy[0], three, &wrong);
+        autograd_tensor_free(three);
+        return 99;
     }
     default:
         return autograd_mul_scalar(gy[0], 2, &gx[0]);
@@ -110,15 +122,27 @@ static void test_backward_contracts(void) {
     m = FAIL_SILENTLY;
     EXPECT_ERROR(run_mode("silent", &m, ok_x), AUTOGRAD_ERROR_FUNCTION,
                  "silentBackward failed: the backward callback returned status 42 without a message");
+    /* returning the status of a library call that failed passes that failure on unchanged */
     m = FAIL_IN_LIBRARY;
-    EXPECT_ERROR(run_mode("lib", &m, ok_x), AUTOGRAD_ERROR_FUNCTION,
-                 "libBackward failed: add: The size of tensor a (2) must match the size of tensor b (3)");
+    EXPECT_ERROR(run_mode("lib", &m, ok_x), AUTOGRAD_ERROR_INVALID_ARGUMENT,
+                 "add: The size of tensor a (2) must match the size of tensor b (3)");
+    EXPECT(strncmp(autograd_last_error(), "add: ", 5) == 0);
+    m = FAIL_IN_C_API;
+    EXPECT_ERROR(run_mode("capi", &m, ok_x), AUTOGRAD_ERROR_NULL_ARGUMENT, "autograd_context_saved_tensors: count is NULL");
+    EXPECT(strncmp(autograd_last_error(), "autograd_context_saved_tensors: ", 32) == 0);
+    /* another status: a failed callback, with the library's message */
+    m = FAIL_OTHERWISE;
+    EXPECT_ERROR(run_mode("other", &m, ok_x), AUTOGRAD_ERROR_FUNCTION,
+                 "otherBackward failed: add: The size of tensor a (2) must match the size of tensor b (3)");
     m = GOOD;
     EXPECT_ERROR(run_mode("checked", &m, negative_x), AUTOGRAD_ERROR_FUNCTION,
                  "checked.forward failed: negative input");
     m = GARBAGE_HANDLE;
     EXPECT_ERROR(run_mode("garbage", &m, ok_x), AUTOGRAD_ERROR_FUNCTION,
                  "garbage.forward failed: outputs[0] is not a live autograd_tensor_t handle");
+    m = FORWARD_IN_C_API;
+    EXPECT_ERROR(run_mode("fwd", &m, ok_x), AUTOGRAD_ERROR_NULL_ARGUMENT, "autograd_args_tensor: out is NULL");
+    EXPECT(strncmp(autograd_last_error(), "autograd_args_tensor: ", 22) == 0);
     m = TOO_MANY_OUTPUTS;
     EXPECT_ERROR(run_mode("many", &m, ok_x), AUTOGRAD_ERROR_FUNCTION, "many.forward failed: the callback reported 17 outputs");
 }

@@ -58,7 +58,7 @@ typedef int32_t autograd_status_t;
 #define AUTOGRAD_ERROR_INVALID_GRADIENT 4
 /** Backward through a freed graph, or a saved tensor modified in place (AutogradError.graph). */
 #define AUTOGRAD_ERROR_GRAPH 5
-/** A custom Function's forward or backward callback failed (AutogradError.function). */
+/** A callback failed: a custom Function's forward or backward, or a hook (AutogradError.function). */
 #define AUTOGRAD_ERROR_FUNCTION 6
 /** gradcheck / gradgradcheck found a mismatch (AutogradError.gradcheck). */
 #define AUTOGRAD_ERROR_GRADCHECK 7
@@ -330,7 +330,9 @@ autograd_status_t autograd_op_names(char **out);
  * - outputs: store up to `capacity` (AUTOGRAD_MAX_OUTPUTS) new tensor handles
  *   here and their count in *n_outputs; the library takes ownership of every
  *   handle stored, also when the callback fails.
- * Returns AUTOGRAD_OK, or nonzero after autograd_context_set_error.
+ * Returns AUTOGRAD_OK; nonzero after autograd_context_set_error; or the
+ * status of a library call that failed inside it, which passes that failure
+ * on (its status and message) to the caller of autograd_function_apply.
  */
 typedef autograd_status_t (*autograd_forward_callback_t)(autograd_context_t *ctx, const autograd_args_t *args,
                                                          autograd_tensor_t **outputs, size_t capacity,
@@ -345,7 +347,8 @@ typedef autograd_status_t (*autograd_forward_callback_t)(autograd_context_t *ctx
  *   on) for each argument that gets a gradient, NULL for non-tensor arguments
  *   and where no gradient flows. *n_grad_inputs holds the number of forward
  *   arguments on entry; set it if you return another count (an error).
- * Runs with grad mode on when the backward pass is recorded (create_graph).
+ * Runs with grad mode on when the backward pass is recorded (create_graph),
+ * unless the Function is once-differentiable. Fails as the forward callback.
  */
 typedef autograd_status_t (*autograd_backward_callback_t)(autograd_context_t *ctx,
                                                           const autograd_tensor_t *const *grad_outputs,
@@ -367,6 +370,14 @@ autograd_status_t autograd_function_new(const char *name, autograd_forward_callb
                                         autograd_destructor_t destroy, autograd_function_t **out);
 /** Releases a Function handle (graph nodes that use it keep it alive). Accepts NULL. */
 void autograd_function_free(autograd_function_t *function);
+/**
+ * Marks the Function once-differentiable (PyTorch's @once_differentiable), or
+ * not, for the applications that follow: its backward runs with grad mode off,
+ * and differentiating the gradients it returned again (create_graph, then a
+ * second backward) fails with AUTOGRAD_ERROR_GRAPH, "trying to differentiate
+ * twice a function that was marked with @once_differentiable".
+ */
+autograd_status_t autograd_function_set_once_differentiable(autograd_function_t *function, bool value);
 
 /**
  * Applies the Function to `args` and records it in the graph (outputs require
@@ -414,9 +425,90 @@ autograd_status_t autograd_context_set_materialize_grads(autograd_context_t *ctx
  * Records why the callback is failing (copied); return nonzero afterwards. The
  * caller of autograd_function_apply / autograd_backward gets
  * AUTOGRAD_ERROR_FUNCTION with "<name>.forward failed: <message>" or
- * "<name>Backward failed: <message>".
+ * "<name>Backward failed: <message>". (A callback that returns the status of a
+ * failed library call instead passes that failure on unchanged.)
  */
 autograd_status_t autograd_context_set_error(autograd_context_t *ctx, const char *message);
+
+/* MARK: Hooks, retain_grad, grad_fn */
+
+/**
+ * A hook on a tensor's gradient, run each time that gradient is computed:
+ * on an output, before its grad_fn's pre-hooks; on a leaf, before the
+ * gradient is accumulated into its grad.
+ * - grad: borrowed, valid during this call only.
+ * - replacement: NULL on entry; store a new handle (owned by the library from
+ *   then on, also when the hook fails) to replace the gradient, of the same
+ *   dtype and shape, or leave NULL to keep it.
+ * Returns AUTOGRAD_OK; nonzero after autograd_hook_set_error (the caller of
+ * backward gets AUTOGRAD_ERROR_FUNCTION, "tensor hook failed: <message>"); or
+ * the status of a library call that failed inside it, which passes that
+ * failure on unchanged.
+ */
+typedef autograd_status_t (*autograd_tensor_hook_t)(const autograd_tensor_t *grad, autograd_tensor_t **replacement,
+                                                    void *user_data);
+/**
+ * Runs before a node's backward (PyTorch's grad_fn.register_prehook), on the
+ * gradients of its outputs: grad_outputs[0..<n_grad_outputs], borrowed; an
+ * entry is NULL for an output no gradient reached. replacements has
+ * n_grad_outputs slots, NULL on entry: store a new handle (owned by the
+ * library) to replace that gradient, same dtype and shape. Fails as a tensor hook.
+ */
+typedef autograd_status_t (*autograd_node_prehook_t)(const autograd_tensor_t *const *grad_outputs,
+                                                     size_t n_grad_outputs, autograd_tensor_t **replacements,
+                                                     void *user_data);
+/**
+ * Runs after a node's backward (PyTorch's grad_fn.register_hook), given the
+ * gradients it computed for its inputs, grad_inputs[0..<n_grad_inputs] (one per
+ * forward argument; NULL for non-tensors and where none flows), and the
+ * gradients of its outputs, all borrowed. replacements has n_grad_inputs
+ * slots, NULL on entry: store a new handle (owned by the library) to replace
+ * that input's gradient, same dtype and shape. Fails as a tensor hook.
+ */
+typedef autograd_status_t (*autograd_node_hook_t)(const autograd_tensor_t *const *grad_inputs, size_t n_grad_inputs,
+                                                  const autograd_tensor_t *const *grad_outputs,
+                                                  size_t n_grad_outputs, autograd_tensor_t **replacements,
+                                                  void *user_data);
+
+/*
+ * The order within one backward is PyTorch's: the hooks on an output tensor,
+ * then its grad_fn's pre-hooks, its backward, its post-hooks, then the hooks
+ * on the input tensors; hooks of one kind run in the order they were
+ * registered. A hook's `destroy(user_data)` (may be NULL) is called once, when
+ * the tensor (for a leaf) or the grad_fn node (for an output and for node
+ * hooks) that holds it is freed: when no handle and no graph uses it any
+ * more. On a failed registration it is not called and user_data stays the
+ * caller's.
+ */
+
+/**
+ * Registers a hook on the tensor's gradient (PyTorch's register_hook). The
+ * tensor must require grad (AUTOGRAD_ERROR_INVALID_ARGUMENT otherwise).
+ */
+autograd_status_t autograd_tensor_register_hook(autograd_tensor_t *tensor, autograd_tensor_hook_t hook,
+                                                void *user_data, autograd_destructor_t destroy);
+/**
+ * Keeps a non-leaf tensor's gradient in its grad during backward (PyTorch's
+ * retain_grad()); nothing to do for a leaf. The tensor must require grad.
+ */
+autograd_status_t autograd_tensor_retain_grad(autograd_tensor_t *tensor);
+/**
+ * The name of the node that made the tensor (PyTorch's grad_fn.name()), e.g.
+ * "MulBackward" or "<name>Backward" for a custom Function; *out is NULL for a
+ * leaf. The caller frees *out with autograd_string_free.
+ */
+autograd_status_t autograd_tensor_grad_fn_name(const autograd_tensor_t *tensor, char **out);
+/** Registers a pre-hook on the tensor's grad_fn; AUTOGRAD_ERROR_INVALID_ARGUMENT for a leaf. */
+autograd_status_t autograd_tensor_grad_fn_register_prehook(autograd_tensor_t *tensor, autograd_node_prehook_t hook,
+                                                           void *user_data, autograd_destructor_t destroy);
+/** Registers a (post-)hook on the tensor's grad_fn; AUTOGRAD_ERROR_INVALID_ARGUMENT for a leaf. */
+autograd_status_t autograd_tensor_grad_fn_register_hook(autograd_tensor_t *tensor, autograd_node_hook_t hook,
+                                                        void *user_data, autograd_destructor_t destroy);
+/**
+ * Records why the hook running on this thread is failing (copied); return
+ * nonzero from the hook afterwards. AUTOGRAD_ERROR_INVALID_ARGUMENT outside a hook.
+ */
+autograd_status_t autograd_hook_set_error(const char *message);
 
 /* MARK: gradcheck */
 

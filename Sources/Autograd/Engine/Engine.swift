@@ -151,7 +151,7 @@ enum Engine {
         let fn = node.function
         var result: [Tensor?]
         do {
-            if fn.onceDifferentiable {
+            if fn.onceDifferentiable || node.extras?.onceDifferentiableOverride == true {
                 result = try GradMode.with(enabled: false) { try fn._backward(node, grads) }
                 if createGraph { result = try DelayedError.wrap(result) }
             } else {

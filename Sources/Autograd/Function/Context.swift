@@ -53,6 +53,9 @@ final class ContextExtras {
     var postHooks: [([Tensor?], [Tensor?]) throws -> [Tensor?]?] = []
     /// A node name given at run time (a Function defined through the C API).
     var nameOverride: String?
+    /// Marks this node once-differentiable at run time (a Function defined
+    /// through the C API); the engine treats it as `Function.onceDifferentiable`.
+    var onceDifferentiableOverride = false
 }
 
 /// The context of one Function application, which is also the graph node that
@@ -103,6 +106,14 @@ public final class Context {
     @_spi(CInterop) public var nameOverride: String? {
         get { extras?.nameOverride }
         set { ext.nameOverride = newValue }
+    }
+
+    /// Marks this node once-differentiable (PyTorch's `@once_differentiable`)
+    /// although its Function type is not: the C API's Functions are one Swift
+    /// type, flagged at registration. Not for use by Swift Functions.
+    @_spi(CInterop) public var onceDifferentiableOverride: Bool {
+        get { extras?.onceDifferentiableOverride ?? false }
+        set { ext.onceDifferentiableOverride = newValue }
     }
 
     // MARK: Forward-side API

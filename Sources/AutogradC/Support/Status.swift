@@ -29,15 +29,28 @@ final class ThreadState {
     var message: UnsafeMutablePointer<CChar> = mallocString("")
     /// Counts failures, so a callback can tell whether a library call it made failed.
     var failures = 0
+    /// The last failed call's status and message, and the Swift error behind
+    /// them (nil for a failure without a status: a `_free` given a bad
+    /// handle). A callback that returns that status passes the failure on.
+    var lastFailure: CAPIFailure?
+    var lastError: (any Error)?
+    /// A C API failure passed on by a Function callback, which the engine
+    /// wraps as `AutogradError.function`; `status(of:)` unwraps it.
+    var passedThrough: CAPIFailure?
     var applying: [CFunctionRegistration] = []
+    /// One entry per hook callback running on this thread, innermost last:
+    /// the message given to `autograd_hook_set_error`.
+    var hookErrors: [String?] = []
 
     deinit { free(message) }
 
-    func setError(_ text: String) {
+    func setError(_ text: String, status: autograd_status_t = AUTOGRAD_OK, error: (any Error)? = nil) {
         let old = message
         message = mallocString(text)
         free(old)
         failures += 1
+        lastFailure = status == AUTOGRAD_OK ? nil : CAPIFailure(status, text)
+        lastError = error
     }
 
     func clearError() {
@@ -66,18 +79,31 @@ private let threadStateKey: pthread_key_t = {
     return key
 }()
 
-/// The status code of a Swift error.
+/// The status code of each case of `AutogradError`.
+func statusCode(of error: AutogradError) -> autograd_status_t {
+    switch error {
+    case .invalidArgument: AUTOGRAD_ERROR_INVALID_ARGUMENT
+    case .invalidGradient: AUTOGRAD_ERROR_INVALID_GRADIENT
+    case .graph: AUTOGRAD_ERROR_GRAPH
+    case .function: AUTOGRAD_ERROR_FUNCTION
+    case .gradcheck: AUTOGRAD_ERROR_GRADCHECK
+    }
+}
+
+/// The status code and message of a Swift error.
 func status(of error: any Error) -> (autograd_status_t, String) {
     switch error {
     case let e as CAPIFailure: return (e.status, e.message)
     case let e as AutogradError:
-        switch e {
-        case .invalidArgument: return (AUTOGRAD_ERROR_INVALID_ARGUMENT, e.message)
-        case .invalidGradient: return (AUTOGRAD_ERROR_INVALID_GRADIENT, e.message)
-        case .graph: return (AUTOGRAD_ERROR_GRAPH, e.message)
-        case .function: return (AUTOGRAD_ERROR_FUNCTION, e.message)
-        case .gradcheck: return (AUTOGRAD_ERROR_GRADCHECK, e.message)
+        if case .function(let m) = e {
+            // A C API failure a Function callback passed on, wrapped by the engine.
+            let state = ThreadState.current
+            if let p = state.passedThrough, m.hasSuffix(" failed: " + p.message) {
+                state.passedThrough = nil
+                return (p.status, p.message)
+            }
         }
+        return (statusCode(of: e), e.message)
     default: return (AUTOGRAD_ERROR_FUNCTION, "\(error)")
     }
 }
@@ -91,7 +117,7 @@ func capi(_ body: () throws -> Void) -> autograd_status_t {
         return AUTOGRAD_OK
     } catch {
         let (code, message) = status(of: error)
-        ThreadState.current.setError(message)
+        ThreadState.current.setError(message, status: code, error: error)
         return code
     }
 }
