@@ -10,10 +10,14 @@
 // and its reduced value at o * inner + i. One macro per op generates the float
 // and double versions; sums accumulate in double.
 //
-// Slices are independent: a kernel is a body run once per slice, and the
-// slices (numbered o * inner + i) are split over the cores in contiguous
-// ranges (parallel_parts.h). Each slice is computed by one thread exactly as
-// a single thread computes it, so results do not depend on the thread count.
+// Slices are independent. They (numbered o * inner + i) are split over the
+// cores in contiguous ranges (parallel_parts.h), and within a range, when
+// inner > 1, neighbouring slices (o, i), (o, i + 1), ... are computed together
+// in blocks of up to AG_LANES "lanes": j in the outer loop, the lanes in the
+// inner one, so memory is read row by row instead of one cache line per
+// element down a column. Each lane has its own accumulators (stack arrays) and
+// sees its elements in the order of a slice computed alone, so results depend
+// neither on the thread count nor on the blocking.
 
 /// A slice kernel's arguments; each kernel uses the fields it needs.
 typedef struct {
@@ -24,22 +28,80 @@ typedef struct {
     double param;             // correction, p, or a flag
 } ag_slices;
 
-/// Defines the range function NAME over slices [begin, end): the body (the
-/// variadic argument) runs once per slice with o, i, n, inner, param, indices
-/// and the T-typed buffers x, y, gy, out, out2 in scope; it must not
-/// `continue` or `break` the slice loop itself.
+/// Slices per block: 16 floats are a cache line. (A power of 2, at most 16:
+/// AG_SLICE_RANGE splits shorter blocks by the bits of their width.)
+#define AG_LANES 16
+_Static_assert(AG_LANES <= 16 && (AG_LANES & (AG_LANES - 1)) == 0, "AG_LANES: a power of 2 up to 16");
+#define AG_INLINE static inline __attribute__((always_inline))
+/// Runs the statement that follows once per lane l of the block.
+#define AG_EACH for (int64_t l = 0; l < w; l++)
+/// Lane l's element j of the block starting at p.
+#define AG_AT(p) (p)[j * inner + l]
+
+/// Prefetching: down a column of long rows, each row of a block is on its own
+/// page, where the hardware prefetchers do not look; a block's loop over j
+/// (AG_ROWS) prefetches the row of P that it will read AG_AHEAD rows later,
+/// when rows are AG_PREFETCH_STRIDE bytes apart or more (closer rows the
+/// hardware follows by itself, and prefetching them costs more than it saves).
+#define AG_AHEAD 16
+#define AG_PREFETCH_STRIDE 256
+AG_INLINE void ag_prefetch_row(const char *row, int64_t bytes) {
+    for (int64_t k = 0; k < bytes; k += 64) __builtin_prefetch(row + k);
+    __builtin_prefetch(row + bytes - 1);
+}
+#define AG_PREFETCH(P, J)                                                       \
+    (inner * (int64_t)sizeof *(P) >= AG_PREFETCH_STRIDE && (J) >= 0 && (J) < n  \
+        ? ag_prefetch_row((const char *)((P) + (J) * inner), w * (int64_t)sizeof *(P)) : (void)0)
+/// The loops over j of a block reading P: from J0 while COND; over 0 ..< n;
+/// over n - 1 down to 0.
+#define AG_ROWS_WHILE(P, J0, COND) for (int64_t j = (J0); (COND); AG_PREFETCH(P, j + AG_AHEAD), j++)
+#define AG_ROWS(P) AG_ROWS_WHILE(P, 0, j < n)
+#define AG_ROWS_BACK(P) for (int64_t j = n - 1; j >= 0; AG_PREFETCH(P, j - AG_AHEAD), j--)
+/// The same, reading P and writing Q.
+#define AG_ROWS_TO(P, Q)                                                        \
+    for (int64_t j = 0; j < n; AG_PREFETCH(P, j + AG_AHEAD), AG_PREFETCH(Q, j + AG_AHEAD), j++)
+#define AG_ROWS_BACK_TO(P, Q)                                                   \
+    for (int64_t j = n - 1; j >= 0; AG_PREFETCH(P, j - AG_AHEAD), AG_PREFETCH(Q, j - AG_AHEAD), j--)
+
+/// Defines the range function NAME over slices [begin, end). The body (the
+/// variadic argument) computes a block of w <= AG_LANES slices (o, i + l),
+/// l < w: lane l's element j is at AG_BASE + j * inner + l (AG_AT) and its
+/// value at AG_OUT + l. In scope: o, i, w, n, inner, param, indices and the
+/// T-typed buffers x, y, gy, out, out2 (it is a function body). It is
+/// compiled for inner == 1 (one slice at a time along its row: w = 1), for
+/// full blocks (w = AG_LANES) and for the rest (as blocks of 8, 4, 2 and 1
+/// slices): w is always a constant, so that the lanes' accumulators can stay
+/// in registers.
 #define AG_SLICE_RANGE(NAME, T, ...)                                            \
-static void NAME(void *ctx, int64_t begin, int64_t end) {                       \
-    const ag_slices *args = ctx;                                                \
-    const int64_t n = args->n, inner = args->inner;                             \
+AG_INLINE void NAME##_block(const ag_slices *args, const int64_t o, const int64_t i, \
+                            const int64_t w, const int64_t inner) {             \
+    const int64_t n = args->n;                                                  \
     const double param = args->param; int64_t *indices = args->indices;         \
     const T *x = args->x, *y = args->y, *gy = args->gy;                         \
     T *out = args->out, *out2 = args->out2;                                     \
     (void)param; (void)indices; (void)x; (void)y; (void)gy; (void)out; (void)out2; \
+    __VA_ARGS__                                                                 \
+}                                                                               \
+static void NAME(void *ctx, int64_t begin, int64_t end) {                       \
+    const ag_slices *args = ctx;                                                \
+    const int64_t inner = args->inner;                                          \
+    if (inner == 1) {                                                           \
+        for (int64_t o = begin; o < end; o++) NAME##_block(args, o, 0, 1, 1);   \
+        return;                                                                 \
+    }                                                                           \
     int64_t o = begin / inner, i = begin % inner;                               \
-    for (int64_t slice = begin; slice < end; slice++) {                         \
-        __VA_ARGS__                                                             \
-        if (++i == inner) { i = 0; o++; }                                       \
+    for (int64_t slice = begin, w; slice < end; slice += w) {                   \
+        w = inner - i < end - slice ? inner - i : end - slice;                  \
+        if (w > AG_LANES) w = AG_LANES;                                         \
+        if (w == AG_LANES) NAME##_block(args, o, i, AG_LANES, inner);           \
+        else {  /* fewer lanes: in blocks of 8, 4, 2, 1, each of a constant width */ \
+            int64_t at = i;                                                     \
+            if (w & 8) { NAME##_block(args, o, at, 8, inner); at += 8; }        \
+            if (w & 4) { NAME##_block(args, o, at, 4, inner); at += 4; }        \
+            if (w & 2) { NAME##_block(args, o, at, 2, inner); at += 2; }        \
+            if (w & 1) NAME##_block(args, o, at, 1, inner);                     \
+        }                                                                       \
+        if ((i += w) == inner) { i = 0; o++; }                                  \
     }                                                                           \
 }
 
@@ -116,22 +178,24 @@ AG_ZERO_MASK(double, f64)
 // ---- prod --------------------------------------------------------------------
 
 #define AG_PROD(T, SFX)                                                         \
-/* ps[j] = prod_{k != j} s[k]: exclusive products from both sides. */           \
-static inline void others_##SFX(const T *s, T *ps, int64_t n, int64_t inner) {  \
-    double acc = 1;                                                             \
-    for (int64_t j = 0; j < n; j++) { ps[j * inner] = (T)acc; acc *= (double)s[j * inner]; } \
-    acc = 1;                                                                    \
-    for (int64_t j = n - 1; j >= 0; j--) { ps[j * inner] *= (T)acc; acc *= (double)s[j * inner]; } \
+/* ps[j] = prod_{k != j} s[k] in each lane: exclusive products from both sides. */ \
+AG_INLINE void others_##SFX(const T *s, T *ps, int64_t n, int64_t inner, int64_t w) { \
+    double acc[AG_LANES];                                                       \
+    AG_EACH acc[l] = 1;                                                         \
+    AG_ROWS_TO(s, ps) AG_EACH { AG_AT(ps) = (T)acc[l]; acc[l] *= (double)AG_AT(s); } \
+    AG_EACH acc[l] = 1;                                                         \
+    AG_ROWS_BACK_TO(s, ps) AG_EACH { AG_AT(ps) *= (T)acc[l]; acc[l] *= (double)AG_AT(s); } \
 }                                                                               \
 AG_SLICE_RANGE(prod_fwd_##SFX, T,                                               \
-    const T *s = x + AG_BASE; double acc = 1;                                   \
-    for (int64_t j = 0; j < n; j++) acc *= (double)s[j * inner];                \
-    out[AG_OUT] = (T)acc;                                                       \
+    const T *s = x + AG_BASE; double acc[AG_LANES];                             \
+    AG_EACH acc[l] = 1;                                                         \
+    AG_ROWS(s) AG_EACH acc[l] *= (double)AG_AT(s);                              \
+    AG_EACH out[AG_OUT + l] = (T)acc[l];                                        \
 )                                                                               \
 void ag_prod_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner) { \
     AG_RUN_SLICES(prod_fwd_##SFX, 1, .x = x, .out = y);                         \
 }                                                                               \
-AG_SLICE_RANGE(prod_others_fwd_##SFX, T, others_##SFX(x + AG_BASE, out + AG_BASE, n, inner);) \
+AG_SLICE_RANGE(prod_others_fwd_##SFX, T, others_##SFX(x + AG_BASE, out + AG_BASE, n, inner, w);) \
 void ag_prod_others_forward_##SFX(const T *x, T *p, int64_t outer, int64_t n, int64_t inner) { \
     AG_RUN_SLICES(prod_others_fwd_##SFX, 1, .x = x, .out = p);                  \
 }                                                                               \
@@ -149,11 +213,12 @@ static void any_zero_##SFX(void *ctx, int64_t b, int64_t e) {                   
 /* param != 0: x has a zero, so g = go * (the others' product). */              \
 AG_SLICE_RANGE(prod_bwd_##SFX, T,                                               \
     const T *s = x + AG_BASE; T *g = out + AG_BASE;                             \
-    const T go = gy[AG_OUT], yo = y[AG_OUT];                                    \
+    T go[AG_LANES], yo[AG_LANES];                                               \
+    AG_EACH { go[l] = gy[AG_OUT + l]; yo[l] = y[AG_OUT + l]; }                  \
     if (param != 0) {                                                           \
-        others_##SFX(s, g, n, inner);                                           \
-        for (int64_t j = 0; j < n; j++) g[j * inner] = go * g[j * inner];       \
-    } else { for (int64_t j = 0; j < n; j++) g[j * inner] = go * (yo / s[j * inner]); } \
+        others_##SFX(s, g, n, inner, w);                                        \
+        AG_ROWS(g) AG_EACH AG_AT(g) = go[l] * AG_AT(g);                         \
+    } else { AG_ROWS_TO(s, g) AG_EACH AG_AT(g) = go[l] * (yo[l] / AG_AT(s)); }  \
 )                                                                               \
 void ag_prod_backward_##SFX(const T *x, const T *y, const T *gy, T *gx, int64_t outer, int64_t n, int64_t inner) { \
     any_zero_##SFX##_args z = { x, false };                                     \
@@ -166,13 +231,13 @@ AG_SLICE_RANGE(prod_others_bwd_##SFX, T,                                        
     for (int64_t k = 0; k < n; k++) {                                           \
         /* sum over j != k of g[j] * prod_{m != j, k} x[m], by the running      \
            recurrence acc = acc * x[j] + g[j] * prod_{m < j, m != k} x[m]. */   \
-        T acc = 0, left = 1;                                                    \
-        for (int64_t j = 0; j < n; j++) {                                       \
+        T acc[AG_LANES], left[AG_LANES];                                        \
+        AG_EACH { acc[l] = 0; left[l] = 1; }                                    \
+        AG_ROWS(s) {                                                            \
             if (j == k) continue;                                               \
-            acc = acc * s[j * inner] + g[j * inner] * left;                     \
-            left *= s[j * inner];                                               \
+            AG_EACH { acc[l] = acc[l] * AG_AT(s) + AG_AT(g) * left[l]; left[l] *= AG_AT(s); } \
         }                                                                       \
-        dst[k * inner] = acc;                                                   \
+        AG_EACH dst[k * inner + l] = acc[l];                                    \
     }                                                                           \
 )                                                                               \
 void ag_prod_others_backward_##SFX(const T *x, const T *gp, T *gx, int64_t outer, int64_t n, int64_t inner) { \
@@ -183,48 +248,65 @@ AG_PROD(double, f64)
 
 // ---- var / std -------------------------------------------------------------
 
-static inline double ag_mean_of_f32(const float *s, int64_t n, int64_t inner) {
-    double acc = 0; for (int64_t j = 0; j < n; j++) acc += (double)s[j * inner];
-    return acc / (double)n;
-}
-static inline double ag_mean_of_f64(const double *s, int64_t n, int64_t inner) {
-    double acc = 0; for (int64_t j = 0; j < n; j++) acc += s[j * inner];
-    return acc / (double)n;
-}
+/// m[l] = the mean of lane l's n elements from s, summed in double.
+#define AG_MEANS(m, s)                                                          \
+    do {                                                                        \
+        double sum_[AG_LANES];                                                  \
+        AG_EACH sum_[l] = 0;                                                    \
+        AG_ROWS(s) AG_EACH sum_[l] += (double)AG_AT(s);                         \
+        AG_EACH m[l] = sum_[l] / (double)n;                                     \
+    } while (0)
 
 // param: the correction.
 #define AG_VAR(T, SFX)                                                          \
-static double ag_var_of_##SFX(const T *s, int64_t n, int64_t inner, double correction) { \
-    const double m = ag_mean_of_##SFX(s, n, inner);                             \
-    double acc = 0;                                                             \
-    for (int64_t j = 0; j < n; j++) { const double d = (double)s[j * inner] - m; acc += d * d; } \
+/* v[l] = lane l's variance: the mean, then the squared deviations. */          \
+AG_INLINE void var_of_##SFX(const T *s, int64_t n, int64_t inner, int64_t w, double correction, double *v) { \
+    double m[AG_LANES], acc[AG_LANES];                                          \
+    AG_MEANS(m, s);                                                             \
+    AG_EACH acc[l] = 0;                                                         \
+    AG_ROWS(s) AG_EACH { const double d = (double)AG_AT(s) - m[l]; acc[l] += d * d; } \
     const double dof = (double)n - correction;                                  \
-    return acc / (dof > 0 ? dof : 0);                                           \
+    AG_EACH v[l] = acc[l] / (dof > 0 ? dof : 0);                                \
 }                                                                               \
-AG_SLICE_RANGE(var_fwd_##SFX, T, out[AG_OUT] = (T)ag_var_of_##SFX(x + AG_BASE, n, inner, param);) \
-AG_SLICE_RANGE(std_fwd_##SFX, T, out[AG_OUT] = (T)sqrt(ag_var_of_##SFX(x + AG_BASE, n, inner, param));) \
+AG_SLICE_RANGE(var_fwd_##SFX, T,                                                \
+    double v[AG_LANES]; var_of_##SFX(x + AG_BASE, n, inner, w, param, v);       \
+    AG_EACH out[AG_OUT + l] = (T)v[l];                                          \
+)                                                                               \
+AG_SLICE_RANGE(std_fwd_##SFX, T,                                                \
+    double v[AG_LANES]; var_of_##SFX(x + AG_BASE, n, inner, w, param, v);       \
+    AG_EACH out[AG_OUT + l] = (T)sqrt(v[l]);                                    \
+)                                                                               \
 void ag_var_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner, double correction) { \
     AG_RUN_SLICES(var_fwd_##SFX, 1, .x = x, .out = y, .param = correction);     \
 }                                                                               \
 void ag_std_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner, double correction) { \
     AG_RUN_SLICES(std_fwd_##SFX, 1, .x = x, .out = y, .param = correction);     \
 }                                                                               \
+/* g = c * (s - m) in each lane. */                                             \
+AG_INLINE void deviations_##SFX(const T *s, T *g, const T *c, const T *m, int64_t n, int64_t inner, int64_t w) { \
+    AG_ROWS_TO(s, g) AG_EACH AG_AT(g) = c[l] * (AG_AT(s) - m[l]);               \
+}                                                                               \
 AG_SLICE_RANGE(var_bwd_##SFX, T,                                                \
-    const T *s = x + AG_BASE; T *g = out + AG_BASE;                             \
-    const T m = (T)ag_mean_of_##SFX(s, n, inner);                               \
-    const T c = (T)(2.0 / ((double)n - param)) * gy[AG_OUT];                    \
-    for (int64_t j = 0; j < n; j++) g[j * inner] = c * (s[j * inner] - m);      \
+    const T *s = x + AG_BASE;                                                   \
+    double mean[AG_LANES]; T m[AG_LANES], c[AG_LANES];                          \
+    AG_MEANS(mean, s);                                                          \
+    AG_EACH { m[l] = (T)mean[l]; c[l] = (T)(2.0 / ((double)n - param)) * gy[AG_OUT + l]; } \
+    deviations_##SFX(s, out + AG_BASE, c, m, n, inner, w);                      \
 )                                                                               \
 void ag_var_backward_##SFX(const T *x, const T *gy, T *gx, int64_t outer, int64_t n, int64_t inner, double correction) { \
     AG_RUN_SLICES(var_bwd_##SFX, 1, .x = x, .gy = gy, .out = gx, .param = correction); \
 }                                                                               \
 AG_SLICE_RANGE(std_bwd_##SFX, T,                                                \
-    const T *s = x + AG_BASE; T *g = out + AG_BASE;                             \
-    const T m = (T)ag_mean_of_##SFX(s, n, inner);                               \
-    const T yo = y[AG_OUT];                                                     \
-    const T half = yo == 0 ? (T)0 : gy[AG_OUT] / (yo * 2);                      \
-    const T c = (T)(2.0 / ((double)n - param)) * half;                          \
-    for (int64_t j = 0; j < n; j++) g[j * inner] = c * (s[j * inner] - m);      \
+    const T *s = x + AG_BASE;                                                   \
+    double mean[AG_LANES]; T m[AG_LANES], c[AG_LANES];                          \
+    AG_MEANS(mean, s);                                                          \
+    AG_EACH {                                                                   \
+        m[l] = (T)mean[l];                                                      \
+        const T yo = y[AG_OUT + l];                                             \
+        const T half = yo == 0 ? (T)0 : gy[AG_OUT + l] / (yo * 2);              \
+        c[l] = (T)(2.0 / ((double)n - param)) * half;                           \
+    }                                                                           \
+    deviations_##SFX(s, out + AG_BASE, c, m, n, inner, w);                      \
 )                                                                               \
 void ag_std_backward_##SFX(const T *x, const T *y, const T *gy, T *gx, int64_t outer, int64_t n, int64_t inner, double correction) { \
     AG_RUN_SLICES(std_bwd_##SFX, 1, .x = x, .y = y, .gy = gy, .out = gx, .param = correction); \
@@ -237,20 +319,21 @@ AG_VAR(double, f64)
 #define AG_LOGSUMEXP(T, SFX)                                                    \
 AG_SLICE_RANGE(logsumexp_fwd_##SFX, T,                                          \
     const T *s = x + AG_BASE;                                                   \
-    T m = -INFINITY;                                                            \
-    for (int64_t j = 0; j < n; j++) if (s[j * inner] > m || isnan(s[j * inner])) m = s[j * inner]; \
-    if (isinf(m)) m = 0;                                                        \
-    double acc = 0;                                                             \
-    for (int64_t j = 0; j < n; j++) acc += (double)exp(s[j * inner] - m);       \
-    out[AG_OUT] = log((T)acc) + m;                                              \
+    T m[AG_LANES]; double acc[AG_LANES];                                        \
+    AG_EACH m[l] = -INFINITY;                                                   \
+    AG_ROWS(s) AG_EACH if (AG_AT(s) > m[l] || isnan(AG_AT(s))) m[l] = AG_AT(s); \
+    AG_EACH { if (isinf(m[l])) m[l] = 0; acc[l] = 0; }                          \
+    AG_ROWS(s) AG_EACH acc[l] += (double)exp(AG_AT(s) - m[l]);                  \
+    AG_EACH out[AG_OUT + l] = log((T)acc[l]) + m[l];                            \
 )                                                                               \
 void ag_logsumexp_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner) { \
     AG_RUN_SLICES(logsumexp_fwd_##SFX, AG_COST_TRANSCENDENTAL, .x = x, .out = y); \
 }                                                                               \
 AG_SLICE_RANGE(logsumexp_bwd_##SFX, T,                                          \
     const T *s = x + AG_BASE; T *g = out + AG_BASE;                             \
-    const T yo = y[AG_OUT], go = gy[AG_OUT];                                    \
-    for (int64_t j = 0; j < n; j++) g[j * inner] = go * exp(s[j * inner] - yo); \
+    T yo[AG_LANES], go[AG_LANES];                                               \
+    AG_EACH { yo[l] = y[AG_OUT + l]; go[l] = gy[AG_OUT + l]; }                  \
+    AG_ROWS_TO(s, g) AG_EACH AG_AT(g) = go[l] * exp(AG_AT(s) - yo[l]);          \
 )                                                                               \
 void ag_logsumexp_backward_##SFX(const T *x, const T *y, const T *gy, T *gx, int64_t outer, int64_t n, int64_t inner) { \
     AG_RUN_SLICES(logsumexp_bwd_##SFX, AG_COST_TRANSCENDENTAL, .x = x, .y = y, .gy = gy, .out = gx); \
@@ -260,16 +343,17 @@ AG_LOGSUMEXP(double, f64)
 
 // ---- max / min along a dimension ---------------------------------------------
 
+// A lane stops at its first NaN (one slice alone stops reading there).
 #define AG_EXTREME_DIM(NAME, CMP, T, SFX)                                       \
 AG_SLICE_RANGE(NAME##_dim_fwd_##SFX, T,                                         \
     const T *s = x + AG_BASE;                                                   \
-    T best = s[0]; int64_t at = 0;                                              \
-    for (int64_t j = 1; j < n && !isnan(best); j++) {                           \
-        const T v = s[j * inner];                                               \
-        if (isnan(v) || v CMP best) { best = v; at = j; }                       \
+    T best[AG_LANES]; int64_t at[AG_LANES];                                     \
+    AG_EACH { best[l] = s[l]; at[l] = 0; }                                      \
+    AG_ROWS_WHILE(s, 1, j < n && (w > 1 || !isnan(best[0]))) AG_EACH {          \
+        const T v = AG_AT(s);                                                   \
+        if (!isnan(best[l]) && (isnan(v) || v CMP best[l])) { best[l] = v; at[l] = j; } \
     }                                                                           \
-    out[AG_OUT] = best;                                                         \
-    if (indices) indices[AG_OUT] = at;                                          \
+    AG_EACH { out[AG_OUT + l] = best[l]; if (indices) indices[AG_OUT + l] = at[l]; } \
 )                                                                               \
 void ag_##NAME##_dim_forward_##SFX(const T *x, T *values, int64_t *indices, int64_t outer, int64_t n, int64_t inner) { \
     if (n <= 0) return;                                                         \
@@ -283,14 +367,14 @@ AG_EXTREME_DIM(min, <, double, f64)
 #define AG_MASK(T, SFX)                                                         \
 AG_SLICE_RANGE(extreme_mask_##SFX, T,                                           \
     const T *s = x + AG_BASE; T *dst = out + AG_BASE;                           \
-    const T yo = y[AG_OUT];                                                     \
-    int64_t c = 0;                                                              \
-    for (int64_t j = 0; j < n; j++) {                                           \
-        const T v = s[j * inner];                                               \
-        const bool hit = isnan(yo) ? isnan(v) : v == yo;                        \
-        dst[j * inner] = hit ? (T)1 : (T)0; c += hit;                           \
+    T yo[AG_LANES]; int64_t c[AG_LANES];                                        \
+    AG_EACH { yo[l] = y[AG_OUT + l]; c[l] = 0; }                                \
+    AG_ROWS_TO(s, dst) AG_EACH {                                                \
+        const T v = AG_AT(s);                                                   \
+        const bool hit = isnan(yo[l]) ? isnan(v) : v == yo[l];                  \
+        AG_AT(dst) = hit ? (T)1 : (T)0; c[l] += hit;                            \
     }                                                                           \
-    out2[AG_OUT] = (T)c;                                                        \
+    AG_EACH out2[AG_OUT + l] = (T)c[l];                                         \
 )                                                                               \
 void ag_extreme_mask_##SFX(const T *x, const T *y, T *mask, T *count, int64_t outer, int64_t n, int64_t inner) { \
     AG_RUN_SLICES(extreme_mask_##SFX, 1, .x = x, .y = y, .out = mask, .out2 = count); \
@@ -302,15 +386,17 @@ AG_MASK(double, f64)
 
 #define AG_CUMSUM(T, SFX)                                                       \
 AG_SLICE_RANGE(cumsum_fwd_##SFX, T,                                             \
-    const T *s = x + AG_BASE; T *d = out + AG_BASE; double acc = 0;             \
-    for (int64_t j = 0; j < n; j++) { acc += (double)s[j * inner]; d[j * inner] = (T)acc; } \
+    const T *s = x + AG_BASE; T *d = out + AG_BASE; double acc[AG_LANES];       \
+    AG_EACH acc[l] = 0;                                                         \
+    AG_ROWS_TO(s, d) AG_EACH { acc[l] += (double)AG_AT(s); AG_AT(d) = (T)acc[l]; } \
 )                                                                               \
 void ag_cumsum_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner) { \
     AG_RUN_SLICES(cumsum_fwd_##SFX, 1, .x = x, .out = y);                       \
 }                                                                               \
 AG_SLICE_RANGE(cumsum_bwd_##SFX, T,                                             \
-    const T *s = gy + AG_BASE; T *d = out + AG_BASE; double acc = 0;            \
-    for (int64_t j = n - 1; j >= 0; j--) { acc += (double)s[j * inner]; d[j * inner] = (T)acc; } \
+    const T *s = gy + AG_BASE; T *d = out + AG_BASE; double acc[AG_LANES];      \
+    AG_EACH acc[l] = 0;                                                         \
+    AG_ROWS_BACK_TO(s, d) AG_EACH { acc[l] += (double)AG_AT(s); AG_AT(d) = (T)acc[l]; } \
 )                                                                               \
 void ag_cumsum_backward_##SFX(const T *gy, T *gx, int64_t outer, int64_t n, int64_t inner) { \
     AG_RUN_SLICES(cumsum_bwd_##SFX, 1, .gy = gy, .out = gx);                    \
@@ -324,60 +410,57 @@ static inline int64_t ag_norm_cost(double p) {
     return p == 0 || p == 1 || p == 2 || isinf(p) ? 1 : AG_COST_TRANSCENDENTAL;
 }
 
-// param: p.
+// param: p. The inf-norms stop a lane at its first NaN, as for max.
 #define AG_NORM(T, SFX)                                                         \
 AG_SLICE_RANGE(norm_fwd_##SFX, T,                                               \
     const double p = param;                                                     \
     const T *s = x + AG_BASE;                                                   \
-    double acc;                                                                 \
+    double acc[AG_LANES];                                                       \
+    AG_EACH acc[l] = isinf(p) && p < 0 ? INFINITY : 0;                          \
     if (isinf(p)) {                                                             \
-        acc = p > 0 ? 0 : INFINITY;                                             \
-        for (int64_t j = 0; j < n; j++) {                                       \
-            const double v = fabs((double)s[j * inner]);                        \
-            if (isnan(v) || (p > 0 ? v > acc : v < acc)) acc = v;               \
-            if (isnan(acc)) break;                                              \
+        AG_ROWS_WHILE(s, 0, j < n && (w > 1 || !isnan(acc[0]))) AG_EACH {       \
+            const double v = fabs((double)AG_AT(s));                            \
+            if (!isnan(acc[l]) && (isnan(v) || (p > 0 ? v > acc[l] : v < acc[l]))) acc[l] = v; \
         }                                                                       \
     } else if (p == 0) {                                                        \
-        acc = 0; for (int64_t j = 0; j < n; j++) acc += s[j * inner] != 0;      \
+        AG_ROWS(s) AG_EACH acc[l] += AG_AT(s) != 0;                             \
     } else if (p == 1) {                                                        \
-        acc = 0; for (int64_t j = 0; j < n; j++) acc += fabs((double)s[j * inner]); \
+        AG_ROWS(s) AG_EACH acc[l] += fabs((double)AG_AT(s));                    \
     } else if (p == 2) {                                                        \
-        acc = 0;                                                                \
-        for (int64_t j = 0; j < n; j++) { const double v = s[j * inner]; acc += v * v; } \
-        acc = sqrt(acc);                                                        \
+        AG_ROWS(s) AG_EACH { const double v = AG_AT(s); acc[l] += v * v; }      \
+        AG_EACH acc[l] = sqrt(acc[l]);                                          \
     } else {                                                                    \
-        acc = 0;                                                                \
-        for (int64_t j = 0; j < n; j++) acc += pow(fabs((double)s[j * inner]), p); \
-        acc = pow(acc, 1.0 / p);                                                \
+        AG_ROWS(s) AG_EACH acc[l] += pow(fabs((double)AG_AT(s)), p);            \
+        AG_EACH acc[l] = pow(acc[l], 1.0 / p);                                  \
     }                                                                           \
-    out[AG_OUT] = (T)acc;                                                       \
+    AG_EACH out[AG_OUT + l] = (T)acc[l];                                        \
 )                                                                               \
 void ag_norm_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner, double p) { \
     AG_RUN_SLICES(norm_fwd_##SFX, ag_norm_cost(p), .x = x, .out = y, .param = p); \
 }                                                                               \
+/* dL/dv for an element v (e = p; share: an inf-norm's gradient per tie). */    \
+AG_INLINE T norm_grad_##SFX(double p, T e, T v, T yo, T go, T share) {          \
+    const T sg = (T)((v > 0) - (v < 0));                                        \
+    if (p == 0) return 0;                                                       \
+    if (p == 1) return sg * go;                                                 \
+    if (p == 2) return yo == 0 ? 0 : go * (v / yo);                             \
+    if (isinf(p)) return (fabs(v) == yo || isnan(v)) ? sg * share : 0;          \
+    if (p < 1) return (v == 0 ? 0 : sg * pow(fabs(v), e - 1)) * go * pow(yo, 1 - e); \
+    if (p < 2) return yo == 0 ? 0 : sg * pow(fabs(v), e - 1) * (go / pow(yo, e - 1)); \
+    return yo == 0 ? 0 : v * pow(fabs(v), e - 2) * (go / pow(yo, e - 1));       \
+}                                                                               \
 AG_SLICE_RANGE(norm_bwd_##SFX, T,                                               \
     const double p = param; const T e = (T)p;                                   \
     const T *s = x + AG_BASE; T *g = out + AG_BASE;                             \
-    const T yo = y[AG_OUT], go = gy[AG_OUT];                                    \
-    T share = 0; /* inf-norm: the gradient split among the ties */              \
-    if (isinf(p)) {                                                             \
-        int64_t c = 0;                                                          \
-        for (int64_t j = 0; j < n; j++) { const T a = fabs(s[j * inner]); c += a == yo || isnan(a); } \
-        share = go / (T)c;                                                      \
+    T yo[AG_LANES], go[AG_LANES], share[AG_LANES];                              \
+    AG_EACH { yo[l] = y[AG_OUT + l]; go[l] = gy[AG_OUT + l]; share[l] = 0; }    \
+    if (isinf(p)) { /* the gradient split among the ties */                     \
+        int64_t c[AG_LANES];                                                    \
+        AG_EACH c[l] = 0;                                                       \
+        AG_ROWS(s) AG_EACH { const T a = fabs(AG_AT(s)); c[l] += a == yo[l] || isnan(a); } \
+        AG_EACH share[l] = go[l] / (T)c[l];                                     \
     }                                                                           \
-    for (int64_t j = 0; j < n; j++) {                                           \
-        const T v = s[j * inner];                                               \
-        const T sg = (T)((v > 0) - (v < 0));                                    \
-        T r;                                                                    \
-        if (p == 0) r = 0;                                                      \
-        else if (p == 1) r = sg * go;                                           \
-        else if (p == 2) r = yo == 0 ? 0 : go * (v / yo);                       \
-        else if (isinf(p)) r = (fabs(v) == yo || isnan(v)) ? sg * share : 0;    \
-        else if (p < 1) r = (v == 0 ? 0 : sg * pow(fabs(v), e - 1)) * go * pow(yo, 1 - e); \
-        else if (p < 2) r = yo == 0 ? 0 : sg * pow(fabs(v), e - 1) * (go / pow(yo, e - 1)); \
-        else r = yo == 0 ? 0 : v * pow(fabs(v), e - 2) * (go / pow(yo, e - 1)); \
-        g[j * inner] = r;                                                       \
-    }                                                                           \
+    AG_ROWS_TO(s, g) AG_EACH AG_AT(g) = norm_grad_##SFX(p, e, AG_AT(s), yo[l], go[l], share[l]); \
 )                                                                               \
 void ag_norm_backward_##SFX(const T *x, const T *y, const T *gy, T *gx, int64_t outer, int64_t n, int64_t inner, double p) { \
     AG_RUN_SLICES(norm_bwd_##SFX, ag_norm_cost(p), .x = x, .y = y, .gy = gy, .out = gx, .param = p); \

@@ -11,8 +11,12 @@
 // with inner = 1. Any of outer, n, inner may be 0. Float inputs are
 // accumulated in double. `gy` / `y` have outer * inner elements, `x` / `gx`
 // outer * n * inner. No buffer may alias another. Large calls split the
-// slices (o, i) over the cores (ag_parallel.h); each slice is computed by one
-// thread as on a single thread, so results do not depend on the thread count.
+// slices (o, i) over the cores (ag_parallel.h). When inner > 1, blocks of up
+// to 16 neighbouring slices (o, i..i+15) are computed together, reading row j
+// of all of them before row j + 1 (memory in order, not one cache line per
+// element down a column). Each slice still sees its elements in the same
+// order, with its own accumulators, so results are bit for bit those of one
+// slice at a time on one thread, whatever the thread count or blocking.
 
 #include "ag_types.h"
 

@@ -296,4 +296,121 @@ import AutogradKernels
         #expect(try Self.exact(x.sum(dims: [0]), [64, 100, 41], keep: [false, true, true], x))
         #expect(Self.sameBits(try x.sum(dims: [0, 2]), try x.sum(dims: [0, 2])))
     }
+
+    // ---- a leading dim (blocks of columns) == the last dim of the transposed copy ----
+
+    /// Reducing dim 0 of [n, inner] walks blocks of up to 16 neighbouring
+    /// columns row by row (reduce_dims.c); each column must come out bit for
+    /// bit as the same values reduced along the last dim of
+    /// x.transpose(0, 1), one contiguous slice at a time. Inner sizes: one
+    /// column (the row path), part of a block, a block, a block and one, many.
+    static let inners = [1, 3, 15, 16, 17, 1000]
+
+    static let moreOps: [Op] = [
+        ("varBiased", { try $0.var(dim: $1, unbiased: false) }), ("stdUnbiased", { try $0.std(dim: $1) }),
+        ("norm0", { try $0.norm(p: 0, dim: $1) }), ("norm1", { try $0.norm(p: 1, dim: $1) }),
+        ("normHalf", { try $0.norm(p: 0.5, dim: $1) }), ("norm1.5", { try $0.norm(p: 1.5, dim: $1) }),
+        ("normNegInf", { try $0.norm(p: -.infinity, dim: $1) }),
+    ]
+    static let columnOps = ops.filter { $0.name != "sum" && $0.name != "mean" } + moreOps
+
+    /// x [n, inner] on a grid of 1/8 (ties; zeros unless `prod`), column i of
+    /// kind (5i + 1) % 6: 1: NaN at rows n/3 and 2n/3 with 4 between them (the
+    /// first NaN decides max, min and their index); 2: constant (all ties,
+    /// variance 0); 3: zeros; 4: all -inf; 5: +inf at row n/2; 0 (and 1): a
+    /// zero at row n/4 (prod's backward then takes its path for zeros).
+    static func columns(n: Int, inner: Int, _ dtype: DType, prod: Bool) throws -> Tensor {
+        let u = try input([n, inner], .float64, seed: UInt64(inner), low: prod ? 0.75 : -1.5, high: prod ? 1.25 : 1.5)
+        var v = u.toArray().map { ($0 * 8).rounded() / 8 }
+        for i in 0..<inner {
+            func set(_ j: Int, _ value: Double) { v[j * inner + i] = value }
+            switch (i * 5 + 1) % 6 {
+            case 1: set(n / 4, 0); set(n / 3, .nan); set(n / 2, 4); set(2 * n / 3, .nan)
+            case 2: for j in 0..<n { set(j, prod ? 1 : 0.5) }
+            case 3: for j in 0..<n { set(j, 0) }
+            case 4: for j in 0..<n { set(j, -.infinity) }
+            case 5: set(n / 2, .infinity)
+            default: set(n / 4, 0)
+            }
+        }
+        return try Tensor(v, shape: [n, inner], dtype: dtype)
+    }
+
+    /// Plain values (prod: near 1, no zeros) and the special columns above.
+    static func columnInputs(n: Int, inner: Int, _ dtype: DType, prod: Bool) throws -> [(String, Tensor)] {
+        [("plain", try input([n, inner], dtype, seed: 9, low: prod ? 0.97 : -1.5, high: prod ? 1.03 : 1.5)),
+         ("special", try columns(n: n, inner: inner, dtype, prod: prod))]
+    }
+
+    /// y = op(x) along `dim` and dL/dx for dL/dy = w.
+    static func run(_ op: Op, _ x: Tensor, _ dim: Int, gradient w: Tensor) throws -> (y: Tensor, gx: Tensor) {
+        let leaf = try x.clone().requiresGrad()
+        let y = try op.apply(leaf, dim)
+        try y.backward(gradient: w)
+        return (y, try #require(leaf.grad))
+    }
+
+    @Test(arguments: [DType.float32, .float64])
+    func leadingDimMatchesTransposedCopy(dtype: DType) throws {
+        let n = 300   // [300, 1000]: 300,000 elements, split over threads
+        for inner in Self.inners {
+            for op in Self.columnOps {
+                for (kind, x) in try Self.columnInputs(n: n, inner: inner, dtype, prod: op.name == "prod") {
+                    let what = "\(op.name) \(dtype) [\(n), \(inner)] \(kind)"
+                    let scan = op.name == "cumsum"   // y and dL/dy shaped like x
+                    let w = try Self.input(scan ? [n, inner] : [inner], dtype, seed: 13, low: -1, high: 1)
+                    let cols = try Self.run(op, x, 0, gradient: w)
+                    let rows = try Self.run(op, try x.transpose(0, 1), 1, gradient: scan ? try w.transpose(0, 1) : w)
+                    #expect(Self.sameBits(cols.y, scan ? try rows.y.transpose(0, 1) : rows.y), "\(what): y differs from the transposed copy's")
+                    #expect(Self.sameBits(cols.gx, try rows.gx.transpose(0, 1)), "\(what): dx differs from the transposed copy's")
+                }
+            }
+            for (kind, x) in try Self.columnInputs(n: n, inner: inner, dtype, prod: false) {
+                let xt = try x.transpose(0, 1)
+                for (name, cols, rows) in [("max", try x.max(dim: 0).indices, try xt.max(dim: 1).indices),
+                                           ("min", try x.min(dim: 0).indices, try xt.min(dim: 1).indices),
+                                           ("argmax", try x.argmax(dim: 0), try xt.argmax(dim: 1)),
+                                           ("argmin", try x.argmin(dim: 0), try xt.argmin(dim: 1))] {
+                    #expect(Self.sameBits(cols, rows), "\(name) \(dtype) [\(n), \(inner)] \(kind): indices differ")
+                    guard kind == "special" else { continue }
+                    // The first NaN (kind 1), the first of all ties (kind 2).
+                    let at = cols.toArray()
+                    for i in 0..<inner where [1, 2].contains((i * 5 + 1) % 6) {
+                        let expected = (i * 5 + 1) % 6 == 1 ? n / 3 : 0
+                        guard at[i] == Double(expected) else {
+                            Issue.record("\(name) \(dtype) column \(i) of \(inner): index \(at[i]), expected \(expected)")
+                            break
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The kernels of recorded backwards: prod's products of the others (and
+    /// their own backward, differentiating twice) and the inf-norm's tie mask.
+    @Test(arguments: [DType.float32, .float64])
+    func leadingDimRecordedBackwardMatchesTransposedCopy(dtype: DType) throws {
+        let n = 40
+        let ops: [Op] = [("prod", { try $0.prod(dim: $1) }), ("normInf", { try $0.norm(p: .infinity, dim: $1) })]
+        for inner in Self.inners {
+            for op in ops {
+                let x = try Self.columns(n: n, inner: inner, dtype, prod: op.name == "prod")
+                let v = try Self.input([n, inner], dtype, seed: 19, low: -1, high: 1)
+                func twice(_ x: Tensor, _ dim: Int, _ v: Tensor) throws -> (g: Tensor, gg: Tensor) {
+                    let leaf = try x.clone().requiresGrad()
+                    let y = try op.apply(leaf, dim)
+                    let w = try Self.input(y.shape, dtype, seed: 17, low: -1, high: 1)
+                    let g = try #require(try grad(of: y, wrt: leaf, gradOutput: w, createGraph: true))
+                    // (The inf-norm's recorded gradient is constant in x: no second order.)
+                    let gg = op.name == "prod" ? try #require(try grad(of: g, wrt: leaf, gradOutput: v)) : Tensor.zeros(like: x)
+                    return (g, gg)
+                }
+                let cols = try twice(x, 0, v), rows = try twice(try x.transpose(0, 1), 1, try v.transpose(0, 1))
+                let what = "\(op.name) \(dtype) [\(n), \(inner)]"
+                #expect(Self.sameBits(cols.g, try rows.g.transpose(0, 1)), "\(what): the recorded dx differs from the transposed copy's")
+                #expect(Self.sameBits(cols.gg, try rows.gg.transpose(0, 1)), "\(what): d(dx) differs from the transposed copy's")
+            }
+        }
+    }
 }
