@@ -96,6 +96,21 @@ final class BufferCache: @unchecked Sendable {
         return p
     }
 
+    /// Bytes held for reuse.
+    var heldBytes: Int { lock.withLock { held } }
+
+    /// Frees every held buffer.
+    func releaseAll() {
+        let all: [UnsafeMutableRawPointer] = lock.withLock {
+            let out = order.map(\.1)
+            free = [:]
+            order = []
+            held = 0
+            return out
+        }
+        for q in all { Glibc.free(q) }
+    }
+
     func give(_ p: UnsafeMutableRawPointer, byteCount: Int) {
         let evicted: [UnsafeMutableRawPointer] = lock.withLock {
             guard byteCount <= capacityBytes else { return [p] }
@@ -113,4 +128,15 @@ final class BufferCache: @unchecked Sendable {
         }
         for q in evicted { Glibc.free(q) }
     }
+}
+
+/// Memory the library keeps for reuse: freed tensor buffers of 64 KiB and up
+/// (at most 256 MiB), handed to the next tensor of the same size so training
+/// loops reuse warm pages. The CPU counterpart of PyTorch's caching allocator.
+public enum CachedMemory {
+    /// Bytes of freed buffers currently held.
+    public static var bytes: Int { BufferCache.shared.heldBytes }
+
+    /// Returns every held buffer to the system (like `torch.cuda.empty_cache()`).
+    public static func release() { BufferCache.shared.releaseAll() }
 }

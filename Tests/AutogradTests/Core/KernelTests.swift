@@ -109,3 +109,4 @@ import Foundation
         #expect(mulMismatches == 0)
     }
 }
+
