@@ -272,8 +272,7 @@ public func grad(outputs: [Tensor], inputs: [Tensor], gradOutputs: [Tensor?]? = 
                  allowUnused: Bool = false) throws -> [Tensor?] {
     let result = try Engine.run(roots: outputs, gradients: gradOutputs ?? [], retainGraph: retainGraph ?? createGraph,
                                 createGraph: createGraph, inputs: inputs)
-    if !allowUnused, let i = result.firstIndex(where: { $0 == nil }) {
-        _ = i
+    if !allowUnused, result.contains(where: { $0 == nil }) {
         throw AutogradError.invalidArgument(
             "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.")
     }
