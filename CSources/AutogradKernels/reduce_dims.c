@@ -1,124 +1,16 @@
 #include "ag_reduce_dims.h"
 #include "parallel_parts.h"
+#include "slice_blocks.h"
 #include <math.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <tgmath.h>
 
-// Every kernel walks the [outer, n, inner] view (see ag_reduce_dims.h): for a
-// slice (o, i), element j is at base + j * inner with base = o * n * inner + i,
-// and its reduced value at o * inner + i. One macro per op generates the float
-// and double versions; sums accumulate in double.
-//
-// Slices are independent. They (numbered o * inner + i) are split over the
-// cores in contiguous ranges (parallel_parts.h), and within a range, when
-// inner > 1, neighbouring slices (o, i), (o, i + 1), ... are computed together
-// in blocks of up to AG_LANES "lanes": j in the outer loop, the lanes in the
-// inner one, so memory is read row by row instead of one cache line per
-// element down a column. Each lane has its own accumulators (stack arrays) and
-// sees its elements in the order of a slice computed alone, so results depend
-// neither on the thread count nor on the blocking.
-
-/// A slice kernel's arguments; each kernel uses the fields it needs.
-typedef struct {
-    const void *x, *y, *gy;   // inputs: the tensor, its reduced value, a gradient
-    void *out, *out2;         // outputs
-    int64_t *indices;
-    int64_t outer, n, inner;
-    double param;             // correction, p, or a flag
-} ag_slices;
-
-/// Slices per block: 16 floats are a cache line. (A power of 2, at most 16:
-/// AG_SLICE_RANGE splits shorter blocks by the bits of their width.)
-#define AG_LANES 16
-_Static_assert(AG_LANES <= 16 && (AG_LANES & (AG_LANES - 1)) == 0, "AG_LANES: a power of 2 up to 16");
-#define AG_INLINE static inline __attribute__((always_inline))
-/// Runs the statement that follows once per lane l of the block.
-#define AG_EACH for (int64_t l = 0; l < w; l++)
-/// Lane l's element j of the block starting at p.
-#define AG_AT(p) (p)[j * inner + l]
-
-/// Prefetching: down a column of long rows, each row of a block is on its own
-/// page, where the hardware prefetchers do not look; a block's loop over j
-/// (AG_ROWS) prefetches the row of P that it will read AG_AHEAD rows later,
-/// when rows are AG_PREFETCH_STRIDE bytes apart or more (closer rows the
-/// hardware follows by itself, and prefetching them costs more than it saves).
-#define AG_AHEAD 16
-#define AG_PREFETCH_STRIDE 256
-AG_INLINE void ag_prefetch_row(const char *row, int64_t bytes) {
-    for (int64_t k = 0; k < bytes; k += 64) __builtin_prefetch(row + k);
-    __builtin_prefetch(row + bytes - 1);
-}
-#define AG_PREFETCH(P, J)                                                       \
-    (inner * (int64_t)sizeof *(P) >= AG_PREFETCH_STRIDE && (J) >= 0 && (J) < n  \
-        ? ag_prefetch_row((const char *)((P) + (J) * inner), w * (int64_t)sizeof *(P)) : (void)0)
-/// The loops over j of a block reading P: from J0 while COND; over 0 ..< n;
-/// over n - 1 down to 0.
-#define AG_ROWS_WHILE(P, J0, COND) for (int64_t j = (J0); (COND); AG_PREFETCH(P, j + AG_AHEAD), j++)
-#define AG_ROWS(P) AG_ROWS_WHILE(P, 0, j < n)
-#define AG_ROWS_BACK(P) for (int64_t j = n - 1; j >= 0; AG_PREFETCH(P, j - AG_AHEAD), j--)
-/// The same, reading P and writing Q.
-#define AG_ROWS_TO(P, Q)                                                        \
-    for (int64_t j = 0; j < n; AG_PREFETCH(P, j + AG_AHEAD), AG_PREFETCH(Q, j + AG_AHEAD), j++)
-#define AG_ROWS_BACK_TO(P, Q)                                                   \
-    for (int64_t j = n - 1; j >= 0; AG_PREFETCH(P, j - AG_AHEAD), AG_PREFETCH(Q, j - AG_AHEAD), j--)
-
-/// Defines the range function NAME over slices [begin, end). The body (the
-/// variadic argument) computes a block of w <= AG_LANES slices (o, i + l),
-/// l < w: lane l's element j is at AG_BASE + j * inner + l (AG_AT) and its
-/// value at AG_OUT + l. In scope: o, i, w, n, inner, param, indices and the
-/// T-typed buffers x, y, gy, out, out2 (it is a function body). It is
-/// compiled for inner == 1 (one slice at a time along its row: w = 1), for
-/// full blocks (w = AG_LANES) and for the rest (as blocks of 8, 4, 2 and 1
-/// slices): w is always a constant, so that the lanes' accumulators can stay
-/// in registers.
-#define AG_SLICE_RANGE(NAME, T, ...)                                            \
-AG_INLINE void NAME##_block(const ag_slices *args, const int64_t o, const int64_t i, \
-                            const int64_t w, const int64_t inner) {             \
-    const int64_t n = args->n;                                                  \
-    const double param = args->param; int64_t *indices = args->indices;         \
-    const T *x = args->x, *y = args->y, *gy = args->gy;                         \
-    T *out = args->out, *out2 = args->out2;                                     \
-    (void)param; (void)indices; (void)x; (void)y; (void)gy; (void)out; (void)out2; \
-    __VA_ARGS__                                                                 \
-}                                                                               \
-static void NAME(void *ctx, int64_t begin, int64_t end) {                       \
-    const ag_slices *args = ctx;                                                \
-    const int64_t inner = args->inner;                                          \
-    if (inner == 1) {                                                           \
-        for (int64_t o = begin; o < end; o++) NAME##_block(args, o, 0, 1, 1);   \
-        return;                                                                 \
-    }                                                                           \
-    int64_t o = begin / inner, i = begin % inner;                               \
-    for (int64_t slice = begin, w; slice < end; slice += w) {                   \
-        w = inner - i < end - slice ? inner - i : end - slice;                  \
-        if (w > AG_LANES) w = AG_LANES;                                         \
-        if (w == AG_LANES) NAME##_block(args, o, i, AG_LANES, inner);           \
-        else {  /* fewer lanes: in blocks of 8, 4, 2, 1, each of a constant width */ \
-            int64_t at = i;                                                     \
-            if (w & 8) { NAME##_block(args, o, at, 8, inner); at += 8; }        \
-            if (w & 4) { NAME##_block(args, o, at, 4, inner); at += 4; }        \
-            if (w & 2) { NAME##_block(args, o, at, 2, inner); at += 2; }        \
-            if (w & 1) NAME##_block(args, o, at, 1, inner);                     \
-        }                                                                       \
-        if ((i += w) == inner) { i = 0; o++; }                                  \
-    }                                                                           \
-}
-
-/// Runs RANGE over every slice of the public kernel's (outer, n, inner), with
-/// the designated initialisers given for the other fields of ag_slices; COST
-/// weighs an element's work (1: arithmetic; more for exp, pow) against the grain.
-#define AG_RUN_SLICES(RANGE, COST, ...)                                         \
-    do {                                                                        \
-        ag_slices args_ = { .outer = outer, .n = n, .inner = inner, __VA_ARGS__ }; \
-        ag_parallel_parts(outer * inner, outer * n * inner * (COST), 1, RANGE, &args_); \
-    } while (0)
-
-/// The cost of an element of exp, log or pow (AG_RUN_SLICES).
-#define AG_COST_TRANSCENDENTAL 8
-
-#define AG_BASE (o * n * inner + i)
-#define AG_OUT  (o * inner + i)
+// Every kernel walks the [outer, n, inner] view (see ag_reduce_dims.h) in
+// blocks of slices computed side by side (slice_blocks.h: AG_SLICE_RANGE),
+// each slice with its own accumulators and in its own order, so that results
+// are bit for bit those of one slice at a time on one thread. One macro per
+// op generates the float and double versions; sums accumulate in double.
 
 // ---- permute -----------------------------------------------------------------
 
@@ -179,7 +71,7 @@ AG_ZERO_MASK(double, f64)
 
 #define AG_PROD(T, SFX)                                                         \
 /* ps[j] = prod_{k != j} s[k] in each lane: exclusive products from both sides. */ \
-AG_INLINE void others_##SFX(const T *s, T *ps, int64_t n, int64_t inner, int64_t w) { \
+AG_INLINE void others_##SFX(const T *s, T *ps, int64_t n, int64_t inner, int64_t lane, int64_t w) { \
     double acc[AG_LANES];                                                       \
     AG_EACH acc[l] = 1;                                                         \
     AG_ROWS_TO(s, ps) AG_EACH { AG_AT(ps) = (T)acc[l]; acc[l] *= (double)AG_AT(s); } \
@@ -195,7 +87,7 @@ AG_SLICE_RANGE(prod_fwd_##SFX, T,                                               
 void ag_prod_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner) { \
     AG_RUN_SLICES(prod_fwd_##SFX, 1, .x = x, .out = y);                         \
 }                                                                               \
-AG_SLICE_RANGE(prod_others_fwd_##SFX, T, others_##SFX(x + AG_BASE, out + AG_BASE, n, inner, w);) \
+AG_SLICE_RANGE_ROWS(prod_others_fwd_##SFX, T, 4, others_##SFX(x + AG_BASE, out + AG_BASE, n, inner, lane, w);) \
 void ag_prod_others_forward_##SFX(const T *x, T *p, int64_t outer, int64_t n, int64_t inner) { \
     AG_RUN_SLICES(prod_others_fwd_##SFX, 1, .x = x, .out = p);                  \
 }                                                                               \
@@ -211,12 +103,12 @@ static void any_zero_##SFX(void *ctx, int64_t b, int64_t e) {                   
     }                                                                           \
 }                                                                               \
 /* param != 0: x has a zero, so g = go * (the others' product). */              \
-AG_SLICE_RANGE(prod_bwd_##SFX, T,                                               \
+AG_SLICE_RANGE_ROWS(prod_bwd_##SFX, T, 4,                                       \
     const T *s = x + AG_BASE; T *g = out + AG_BASE;                             \
     T go[AG_LANES], yo[AG_LANES];                                               \
     AG_EACH { go[l] = gy[AG_OUT + l]; yo[l] = y[AG_OUT + l]; }                  \
     if (param != 0) {                                                           \
-        others_##SFX(s, g, n, inner, w);                                        \
+        others_##SFX(s, g, n, inner, lane, w);                                  \
         AG_ROWS(g) AG_EACH AG_AT(g) = go[l] * AG_AT(g);                         \
     } else { AG_ROWS_TO(s, g) AG_EACH AG_AT(g) = go[l] * (yo[l] / AG_AT(s)); }  \
 )                                                                               \
@@ -237,7 +129,7 @@ AG_SLICE_RANGE(prod_others_bwd_##SFX, T,                                        
             if (j == k) continue;                                               \
             AG_EACH { acc[l] = acc[l] * AG_AT(s) + AG_AT(g) * left[l]; left[l] *= AG_AT(s); } \
         }                                                                       \
-        AG_EACH dst[k * inner + l] = acc[l];                                    \
+        AG_EACH dst[k * inner + l * lane] = acc[l];                             \
     }                                                                           \
 )                                                                               \
 void ag_prod_others_backward_##SFX(const T *x, const T *gp, T *gx, int64_t outer, int64_t n, int64_t inner) { \
@@ -260,7 +152,7 @@ AG_PROD(double, f64)
 // param: the correction.
 #define AG_VAR(T, SFX)                                                          \
 /* v[l] = lane l's variance: the mean, then the squared deviations. */          \
-AG_INLINE void var_of_##SFX(const T *s, int64_t n, int64_t inner, int64_t w, double correction, double *v) { \
+AG_INLINE void var_of_##SFX(const T *s, int64_t n, int64_t inner, int64_t lane, int64_t w, double correction, double *v) { \
     double m[AG_LANES], acc[AG_LANES];                                          \
     AG_MEANS(m, s);                                                             \
     AG_EACH acc[l] = 0;                                                         \
@@ -269,11 +161,11 @@ AG_INLINE void var_of_##SFX(const T *s, int64_t n, int64_t inner, int64_t w, dou
     AG_EACH v[l] = acc[l] / (dof > 0 ? dof : 0);                                \
 }                                                                               \
 AG_SLICE_RANGE(var_fwd_##SFX, T,                                                \
-    double v[AG_LANES]; var_of_##SFX(x + AG_BASE, n, inner, w, param, v);       \
+    double v[AG_LANES]; var_of_##SFX(x + AG_BASE, n, inner, lane, w, param, v); \
     AG_EACH out[AG_OUT + l] = (T)v[l];                                          \
 )                                                                               \
 AG_SLICE_RANGE(std_fwd_##SFX, T,                                                \
-    double v[AG_LANES]; var_of_##SFX(x + AG_BASE, n, inner, w, param, v);       \
+    double v[AG_LANES]; var_of_##SFX(x + AG_BASE, n, inner, lane, w, param, v); \
     AG_EACH out[AG_OUT + l] = (T)sqrt(v[l]);                                    \
 )                                                                               \
 void ag_var_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner, double correction) { \
@@ -283,7 +175,7 @@ void ag_std_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t in
     AG_RUN_SLICES(std_fwd_##SFX, 1, .x = x, .out = y, .param = correction);     \
 }                                                                               \
 /* g = c * (s - m) in each lane. */                                             \
-AG_INLINE void deviations_##SFX(const T *s, T *g, const T *c, const T *m, int64_t n, int64_t inner, int64_t w) { \
+AG_INLINE void deviations_##SFX(const T *s, T *g, const T *c, const T *m, int64_t n, int64_t inner, int64_t lane, int64_t w) { \
     AG_ROWS_TO(s, g) AG_EACH AG_AT(g) = c[l] * (AG_AT(s) - m[l]);               \
 }                                                                               \
 AG_SLICE_RANGE(var_bwd_##SFX, T,                                                \
@@ -291,7 +183,7 @@ AG_SLICE_RANGE(var_bwd_##SFX, T,                                                
     double mean[AG_LANES]; T m[AG_LANES], c[AG_LANES];                          \
     AG_MEANS(mean, s);                                                          \
     AG_EACH { m[l] = (T)mean[l]; c[l] = (T)(2.0 / ((double)n - param)) * gy[AG_OUT + l]; } \
-    deviations_##SFX(s, out + AG_BASE, c, m, n, inner, w);                      \
+    deviations_##SFX(s, out + AG_BASE, c, m, n, inner, lane, w);                \
 )                                                                               \
 void ag_var_backward_##SFX(const T *x, const T *gy, T *gx, int64_t outer, int64_t n, int64_t inner, double correction) { \
     AG_RUN_SLICES(var_bwd_##SFX, 1, .x = x, .gy = gy, .out = gx, .param = correction); \
@@ -306,7 +198,7 @@ AG_SLICE_RANGE(std_bwd_##SFX, T,                                                
         const T half = yo == 0 ? (T)0 : gy[AG_OUT + l] / (yo * 2);              \
         c[l] = (T)(2.0 / ((double)n - param)) * half;                           \
     }                                                                           \
-    deviations_##SFX(s, out + AG_BASE, c, m, n, inner, w);                      \
+    deviations_##SFX(s, out + AG_BASE, c, m, n, inner, lane, w);                \
 )                                                                               \
 void ag_std_backward_##SFX(const T *x, const T *y, const T *gy, T *gx, int64_t outer, int64_t n, int64_t inner, double correction) { \
     AG_RUN_SLICES(std_bwd_##SFX, 1, .x = x, .y = y, .gy = gy, .out = gx, .param = correction); \
@@ -329,7 +221,7 @@ AG_SLICE_RANGE(logsumexp_fwd_##SFX, T,                                          
 void ag_logsumexp_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner) { \
     AG_RUN_SLICES(logsumexp_fwd_##SFX, AG_COST_TRANSCENDENTAL, .x = x, .out = y); \
 }                                                                               \
-AG_SLICE_RANGE(logsumexp_bwd_##SFX, T,                                          \
+AG_SLICE_RANGE_ROWS(logsumexp_bwd_##SFX, T, 1,                                  \
     const T *s = x + AG_BASE; T *g = out + AG_BASE;                             \
     T yo[AG_LANES], go[AG_LANES];                                               \
     AG_EACH { yo[l] = y[AG_OUT + l]; go[l] = gy[AG_OUT + l]; }                  \
@@ -345,10 +237,10 @@ AG_LOGSUMEXP(double, f64)
 
 // A lane stops at its first NaN (one slice alone stops reading there).
 #define AG_EXTREME_DIM(NAME, CMP, T, SFX)                                       \
-AG_SLICE_RANGE(NAME##_dim_fwd_##SFX, T,                                         \
+AG_SLICE_RANGE_ROWS(NAME##_dim_fwd_##SFX, T, 4,                                 \
     const T *s = x + AG_BASE;                                                   \
     T best[AG_LANES]; int64_t at[AG_LANES];                                     \
-    AG_EACH { best[l] = s[l]; at[l] = 0; }                                      \
+    AG_EACH { best[l] = s[l * lane]; at[l] = 0; }                               \
     AG_ROWS_WHILE(s, 1, j < n && (w > 1 || !isnan(best[0]))) AG_EACH {          \
         const T v = AG_AT(s);                                                   \
         if (!isnan(best[l]) && (isnan(v) || v CMP best[l])) { best[l] = v; at[l] = j; } \
@@ -365,7 +257,7 @@ AG_EXTREME_DIM(min, <, float, f32)
 AG_EXTREME_DIM(min, <, double, f64)
 
 #define AG_MASK(T, SFX)                                                         \
-AG_SLICE_RANGE(extreme_mask_##SFX, T,                                           \
+AG_SLICE_RANGE_ROWS(extreme_mask_##SFX, T, 1,                                   \
     const T *s = x + AG_BASE; T *dst = out + AG_BASE;                           \
     T yo[AG_LANES]; int64_t c[AG_LANES];                                        \
     AG_EACH { yo[l] = y[AG_OUT + l]; c[l] = 0; }                                \
@@ -385,7 +277,7 @@ AG_MASK(double, f64)
 // ---- cumsum ------------------------------------------------------------------
 
 #define AG_CUMSUM(T, SFX)                                                       \
-AG_SLICE_RANGE(cumsum_fwd_##SFX, T,                                             \
+AG_SLICE_RANGE_ROWS(cumsum_fwd_##SFX, T, 4,                                     \
     const T *s = x + AG_BASE; T *d = out + AG_BASE; double acc[AG_LANES];       \
     AG_EACH acc[l] = 0;                                                         \
     AG_ROWS_TO(s, d) AG_EACH { acc[l] += (double)AG_AT(s); AG_AT(d) = (T)acc[l]; } \
@@ -393,7 +285,7 @@ AG_SLICE_RANGE(cumsum_fwd_##SFX, T,                                             
 void ag_cumsum_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner) { \
     AG_RUN_SLICES(cumsum_fwd_##SFX, 1, .x = x, .out = y);                       \
 }                                                                               \
-AG_SLICE_RANGE(cumsum_bwd_##SFX, T,                                             \
+AG_SLICE_RANGE_ROWS(cumsum_bwd_##SFX, T, 4,                                     \
     const T *s = gy + AG_BASE; T *d = out + AG_BASE; double acc[AG_LANES];      \
     AG_EACH acc[l] = 0;                                                         \
     AG_ROWS_BACK_TO(s, d) AG_EACH { acc[l] += (double)AG_AT(s); AG_AT(d) = (T)acc[l]; } \
@@ -449,7 +341,7 @@ AG_INLINE T norm_grad_##SFX(double p, T e, T v, T yo, T go, T share) {          
     if (p < 2) return yo == 0 ? 0 : sg * pow(fabs(v), e - 1) * (go / pow(yo, e - 1)); \
     return yo == 0 ? 0 : v * pow(fabs(v), e - 2) * (go / pow(yo, e - 1));       \
 }                                                                               \
-AG_SLICE_RANGE(norm_bwd_##SFX, T,                                               \
+AG_SLICE_RANGE_ROWS(norm_bwd_##SFX, T, 1,                                       \
     const double p = param; const T e = (T)p;                                   \
     const T *s = x + AG_BASE; T *g = out + AG_BASE;                             \
     T yo[AG_LANES], go[AG_LANES], share[AG_LANES];                              \

@@ -14,9 +14,11 @@
 // slices (o, i) over the cores (ag_parallel.h). When inner > 1, blocks of up
 // to 16 neighbouring slices (o, i..i+15) are computed together, reading row j
 // of all of them before row j + 1 (memory in order, not one cache line per
-// element down a column). Each slice still sees its elements in the same
-// order, with its own accumulators, so results are bit for bit those of one
-// slice at a time on one thread, whatever the thread count or blocking.
+// element down a column); when inner == 1, blocks of up to 8 neighbouring
+// rows are computed side by side (their chains of adds or compares overlap).
+// Each slice still sees its elements in the same order, with its own
+// accumulators, so results are bit for bit those of one slice at a time on
+// one thread, whatever the thread count or blocking.
 
 #include "ag_types.h"
 

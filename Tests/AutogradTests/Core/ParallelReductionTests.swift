@@ -413,4 +413,57 @@ import AutogradKernels
             }
         }
     }
+
+    // ---- the last dim (blocks of rows) == each row alone ------------------------
+
+    /// Reducing the last dim of [outer, n] computes blocks of up to 8
+    /// neighbouring rows side by side (slice_blocks.h: AG_ROW_LANES, and 4 or 1
+    /// for some kernels); each row must come out bit for bit as that row,
+    /// x[r], reduced alone. Outer sizes: one row, part of a block, a block,
+    /// a block and one, many (split over threads).
+    static let outers = [1, 3, 7, 8, 9, 1000]
+
+    @Test(arguments: [DType.float32, .float64])
+    func lastDimMatchesEachRowAlone(dtype: DType) throws {
+        let n = 300   // [1000, 300]: 300,000 elements, split over threads; one row is not
+        for outer in Self.outers {
+            // Row r of kind (5r + 1) % 6 (NaN, ties, zeros, -inf, +inf, a zero): columns(), transposed.
+            let inputs = try Self.columnInputs(n: n, inner: outer, dtype, prod: false)
+                + Self.columnInputs(n: n, inner: outer, dtype, prod: true).map { ("prod " + $0.0, $0.1) }
+            for op in Self.columnOps {
+                for (kind, xt) in inputs where kind.hasPrefix("prod") == (op.name == "prod") {
+                    let x = try xt.transpose(0, 1)
+                    let what = "\(op.name) \(dtype) [\(outer), \(n)] \(kind)"
+                    let scan = op.name == "cumsum"   // y and dL/dy shaped like x
+                    let w = try Self.input(scan ? [outer, n] : [outer], dtype, seed: 23, low: -1, high: 1)
+                    let whole = try Self.run(op, x, 1, gradient: w)
+                    let per = scan ? n : 1
+                    let ws = w.toArray(), xs = x.toArray()
+                    for r in 0..<outer {
+                        let row = try x[r]
+                        let wr = try Tensor(Array(ws[r * per..<(r + 1) * per]), shape: scan ? [n] : [], dtype: dtype)
+                        let alone = try Self.run(op, row, 0, gradient: wr)
+                        // prod's backward takes its path for zeros when the whole input has one:
+                        // compare a row's gradient only when the row alone takes the same path.
+                        let samePath = op.name != "prod" || xs.contains(0) == xs[r * n..<(r + 1) * n].contains(0)
+                        let ok = Self.sameBits(whole.y, at: r * per, alone.y)
+                            && (!samePath || Self.sameBits(whole.gx, at: r * n, alone.gx))
+                        #expect(ok, "\(what): row \(r) differs from the row reduced alone")
+                        if !ok { break }
+                    }
+                }
+            }
+            for (kind, xt) in inputs where !kind.hasPrefix("prod") {
+                let x = try xt.transpose(0, 1)
+                let whole = [try x.max(dim: 1).indices, try x.min(dim: 1).indices, try x.argmax(dim: 1), try x.argmin(dim: 1)]
+                for r in 0..<outer {
+                    let row = try x[r]
+                    let alone = [try row.max(dim: 0).indices, try row.min(dim: 0).indices, try row.argmax(dim: 0), try row.argmin(dim: 0)]
+                    let ok = zip(whole, alone).allSatisfy { Self.sameBits($0, at: r, $1) }
+                    #expect(ok, "max/min/argmax/argmin \(dtype) [\(outer), \(n)] \(kind): row \(r)'s index differs")
+                    if !ok { break }
+                }
+            }
+        }
+    }
 }
