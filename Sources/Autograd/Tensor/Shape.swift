@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AutogradKernels
 
 /// Shape arithmetic: element counts, broadcasting, and the strides C kernels
@@ -25,9 +30,15 @@ enum Shape {
         return n
     }
 
-    /// The most bytes one tensor may take (64 TiB): larger requests are
-    /// refused with an error instead of failing inside the allocator.
-    static let maximumBytes = 1 << 46
+    /// The most bytes one tensor may take: the machine's physical memory
+    /// (64 TiB where it cannot be read). Larger requests are refused with
+    /// PyTorch's allocator message instead of failing inside the allocator.
+    static let maximumBytes: Int = {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        guard pages > 0, size > 0 else { return 1 << 46 }
+        let (bytes, overflow) = pages.multipliedReportingOverflow(by: size)
+        return overflow ? 1 << 46 : Swift.min(bytes, 1 << 46)
+    }()
 
     /// Checks a shape given by a caller: non-negative sizes whose product
     /// (in bytes of `dtype`) fits. PyTorch's words for a negative size.
@@ -35,9 +46,13 @@ enum Shape {
         if let d = shape.first(where: { $0 < 0 }) {
             throw AutogradError.invalidArgument("\(op): Trying to create tensor with negative dimension \(d): \(list(shape))")
         }
-        guard let n = checkedCount(shape), n <= maximumBytes / dtype.byteSize else {
+        guard let n = checkedCount(shape) else {
             throw AutogradError.invalidArgument(
-                "\(op): a tensor of shape \(list(shape)) and dtype \(dtype) is too large to allocate")
+                "\(op): a tensor of shape \(list(shape)) has more elements than an Int can count")
+        }
+        guard n <= maximumBytes / dtype.byteSize else {
+            throw AutogradError.invalidArgument(
+                "\(op): DefaultCPUAllocator: not enough memory: you tried to allocate \(n * dtype.byteSize) bytes.")
         }
     }
 

@@ -10,6 +10,11 @@ import Testing
         }
         #expect(throws: AutogradError.self) { try Tensor.ones([Int.max, 4]) }
         #expect(throws: AutogradError.self) { try Tensor.empty([1 << 40, 1 << 30]) }
+        // More than the machine's memory: PyTorch's allocator message, not a crash.
+        #expect(throws: AutogradError.invalidArgument(
+            "zeros: DefaultCPUAllocator: not enough memory: you tried to allocate 4398046511104 bytes.")) {
+            try Tensor.zeros([1 << 40])
+        }
         #expect(throws: AutogradError.invalidArgument("randn: torch.int64 is not a floating point dtype")) {
             try Tensor.randn([2], dtype: .int64, generator: Generator(seed: 0))
         }
