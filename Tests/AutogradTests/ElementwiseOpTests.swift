@@ -61,19 +61,7 @@ private func run(_ c: FixtureCase, _ xs: [Tensor]) throws -> Tensor {
             #expect(!y.requiresGrad, "\(c.name): a mask or integer output never requires grad")
             return
         }
-        let diff = xs.filter(\.requiresGrad)
-        // Both backward paths: the fused C kernels, and the differentiable
-        // formula used when the backward itself is recorded.
-        for createGraph in [false, true] {
-            let y = try run(c, xs)
-            let gs = try grad(outputs: [y], inputs: diff, gradOutputs: [try g.tensor(y.dtype)],
-                              createGraph: createGraph, allowUnused: true)
-            var k = 0
-            for (i, x) in xs.enumerated() where x.requiresGrad {
-                expectClose(gs[k], grads[i], rtol: rtol, atol: atol, "\(c.name) grad \(i) createGraph=\(createGraph)")
-                k += 1
-            }
-        }
+        try expectGradientsMatch(c, xs, gradOutput: g, grads: grads, rtol: rtol, atol: atol, run)
     }
 
     // MARK: finite differences (float64)

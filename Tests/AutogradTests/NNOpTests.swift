@@ -31,17 +31,7 @@ func checkNNFixture(_ c: FixtureCase, _ rtol: Double, _ atol: Double,
     let y = try run(c, xs)
     expectClose(y, c.outputs[0], rtol: rtol, atol: atol, "\(c.name) output")
     guard let g = c.grad_outputs?[0], let grads = c.grads else { return }
-    let diff = xs.filter(\.requiresGrad)
-    for createGraph in [false, true] {
-        let y = try run(c, xs)
-        let gs = try grad(outputs: [y], inputs: diff, gradOutputs: [try g.tensor(y.dtype)],
-                          createGraph: createGraph, allowUnused: true)
-        var k = 0
-        for (i, x) in xs.enumerated() where x.requiresGrad {
-            expectClose(gs[k], grads[i], rtol: rtol, atol: atol, "\(c.name) grad \(i) createGraph=\(createGraph)")
-            k += 1
-        }
-    }
+    try expectGradientsMatch(c, xs, gradOutput: g, grads: grads, rtol: rtol, atol: atol, run)
 }
 
 private func randn(_ shape: [Int], seed: UInt64, scale: Double = 1) throws -> Tensor {

@@ -141,3 +141,24 @@ func expectClose(_ actual: [Double], _ expected: [Double], rtol: Double, atol: D
         }
     }
 }
+
+/// Feeds the fixture's dL/dy through backward and compares each input's
+/// gradient with PyTorch's, on both backward paths: the fused C kernels
+/// (createGraph false) and the differentiable formula used when the backward
+/// itself is recorded (createGraph true). `run` rebuilds the op's output.
+func expectGradientsMatch(_ c: FixtureCase, _ xs: [Tensor], gradOutput g: FixtureTensor, grads: [FixtureTensor?],
+                          rtol: Double, atol: Double, _ run: (FixtureCase, [Tensor]) throws -> Tensor,
+                          sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let diff = xs.filter(\.requiresGrad)
+    for createGraph in [false, true] {
+        let y = try run(c, xs)
+        let gs = try grad(outputs: [y], inputs: diff, gradOutputs: [try g.tensor(y.dtype)],
+                          createGraph: createGraph, allowUnused: true)
+        var k = 0
+        for (i, x) in xs.enumerated() where x.requiresGrad {
+            expectClose(gs[k], grads[i], rtol: rtol, atol: atol, "\(c.name) grad \(i) createGraph=\(createGraph)",
+                        sourceLocation: sourceLocation)
+            k += 1
+        }
+    }
+}
