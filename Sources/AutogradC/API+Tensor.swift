@@ -27,14 +27,6 @@ func dtypeCode(_ d: DType) -> autograd_dtype_t {
     }
 }
 
-/// Refuses a value an int64 tensor cannot hold (Swift would trap converting it).
-func checkFillValue(_ value: Double, _ dtype: DType, _ fn: String) throws {
-    guard dtype == .int64 else { return }
-    guard value.isFinite, value >= -0x1p63, value < 0x1p63 else {
-        throw AutogradError.invalidArgument("\(fn): value cannot be converted to type int64_t without overflow")
-    }
-}
-
 /// A checked shape: no negative sizes, and an element count that fits.
 func shapeArg(_ p: UnsafePointer<Int64>?, _ ndim: Int, _ fn: String) throws -> [Int] {
     let shape = try intList(p, ndim, "shape", fn)
@@ -102,7 +94,6 @@ public func autograd_tensor_full(_ shape: UnsafePointer<Int64>?, _ ndim: Int, _ 
         let fn = cName(#function)
         let out = try outArg(out, "out", fn)
         let dt = try AutogradC.dtype(dtype, fn)
-        try checkFillValue(value, dt, fn)
         let t = try Tensor.full(try shapeArg(shape, ndim, fn), value, dtype: dt)
         out.pointee = newHandle(t)
     }

@@ -229,6 +229,7 @@ extension Tensor {
     /// Sets every element to `value` (PyTorch's `fill_`); any dtype.
     @discardableResult
     public func fill_(_ value: Double) throws -> Tensor {
+        try Tensor.checkRepresentable(value, dtype, "fill_")
         if try recordsInPlace() { return try FillInPlace.apply(self, value) }
         fillUnchecked(value)
         bumpVersion()

@@ -80,9 +80,7 @@ let inPlaceOps: [Op] = [
     binaryOp("mul_", { try $0.mul_($1) }, { try $0.mul_($1) }),
     binaryOp("div_", { try $0.div_($1) }, { try $0.div_($1) }),
     op("fill_(x, value: double)") { a in
-        let x = try a.tensor(0), value = try a.double(1)
-        try checkFillValue(value, x.dtype, "fill_")
-        return try x.fill_(value)
+        try a.tensor(0).fill_(try a.double(1))
     },
     unaryOp("zero_") { try $0.zero_() },
     op("copy_(x, src)") { try $0.tensor(0).copy_(try $0.tensor(1)) },

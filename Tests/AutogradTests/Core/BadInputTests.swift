@@ -24,6 +24,11 @@ import Testing
         #expect(throws: AutogradError.invalidArgument("full: value cannot be converted to type int64_t without overflow")) {
             try Tensor.full([2], 1e300, dtype: .int64)
         }
+        let labels = try Tensor(indices: [1, 2])
+        #expect(throws: AutogradError.invalidArgument("fill_: value cannot be converted to type int64_t without overflow")) {
+            try labels.fill_(-1e20)
+        }
+        #expect(try labels.ints() == [1, 2])   // refused before writing
         let truncated = try Tensor.full([2], -3.7, dtype: .int64)
         #expect(try truncated.ints() == [-3, -3])
     }
