@@ -42,6 +42,28 @@ AG_STRIDED_COPY(double, f64)
 AG_STRIDED_COPY(int64_t, i64)
 AG_STRIDED_COPY(bool, b8)
 
+// dst[position] += src[position]: the backward of a view (as_strided) whose
+// elements may repeat (an expanded view), accumulated in walk order.
+#define AG_STRIDED_ADD(T, SFX)                                                    \
+void ag_strided_add_##SFX(const T *src, T *dst, const ag_strided *d) {            \
+    const int32_t nd = d->ndim;                                                   \
+    if (nd == 0) { dst[d->dst_offset] += src[d->src_offset]; return; }            \
+    if (ag_is_empty(d)) return;                                                   \
+    const int64_t n = d->shape[nd - 1];                                           \
+    const int64_t ss = d->src_stride[nd - 1], ds = d->dst_stride[nd - 1];         \
+    int64_t idx[AG_MAX_DIMS] = {0};                                               \
+    int64_t so = d->src_offset, dso = d->dst_offset;                              \
+    int32_t k;                                                                    \
+    do {                                                                          \
+        const T *s = src + so;                                                    \
+        T *t = dst + dso;                                                         \
+        for (int64_t j = 0; j < n; j++) t[j * ds] += s[j * ss];                   \
+        AG_ODOMETER_STEP(d, idx, k, so, dso)                                      \
+    } while (k >= 0);                                                             \
+}
+AG_STRIDED_ADD(float, f32)
+AG_STRIDED_ADD(double, f64)
+
 int64_t ag_index_check(const int64_t *index, int64_t n, int64_t size) {
     for (int64_t i = 0; i < n; i++)
         if (index[i] < 0 || index[i] >= size) return i;

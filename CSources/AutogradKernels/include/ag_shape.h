@@ -32,6 +32,12 @@ void ag_strided_copy_f64(const double *src, double *dst, const ag_strided *d);
 void ag_strided_copy_i64(const int64_t *src, int64_t *dst, const ag_strided *d);
 void ag_strided_copy_b8(const bool *src, bool *dst, const ag_strided *d);
 
+/// dst[dst position] += src[src position] for every index of `d->shape`,
+/// in walk order: the backward of a strided view, whose destination
+/// positions may repeat (an expanded view). Accumulates into dst.
+void ag_strided_add_f32(const float *src, float *dst, const ag_strided *d);
+void ag_strided_add_f64(const double *src, double *dst, const ag_strided *d);
+
 /// The position of the first index outside [0, size), or -1 when all n are valid.
 int64_t ag_index_check(const int64_t *index, int64_t n, int64_t size);
 

@@ -45,6 +45,10 @@ public enum AutogradError: Error, Equatable, CustomStringConvertible, Sendable {
     static let leafInPlaceOp = AutogradError.invalidArgument(
         "a leaf Variable that requires grad is being used in an in-place operation.")
 
+    /// An in-place op on a view of a leaf that requires grad.
+    static let viewOfLeafInPlace = AutogradError.invalidArgument(
+        "a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
     static let dirtyNotReturned = AutogradError.invalidArgument(
         "Some elements marked as dirty during the forward method were not returned as output. The inputs that are modified inplace must all be outputs of the Function.")
 }

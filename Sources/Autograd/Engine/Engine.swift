@@ -139,7 +139,7 @@ enum Engine {
     }
 
     /// Runs one node's backward and checks what it returned.
-    private static func callBackward(_ node: Context, _ gradOutputs: [Tensor?], createGraph: Bool) throws -> [Tensor?] {
+    static func callBackward(_ node: Context, _ gradOutputs: [Tensor?], createGraph: Bool) throws -> [Tensor?] {
         var grads = gradOutputs
         for h in node.extras?.preHooks ?? [] { if let r = try h(grads) { grads = r } }
         if node.materializeGrads {
@@ -149,6 +149,11 @@ enum Engine {
             }
         }
         let fn = node.function
+        // Custom and most built-in backwards read dense gradients (PyTorch
+        // hands them over as they come: pytorch/pytorch#64529).
+        if fn._layout == .contiguous {
+            for i in 0..<grads.count { if let g = grads[i], !g.isContiguous { grads[i] = try g.contiguous() } }
+        }
         var result: [Tensor?]
         do {
             if fn.onceDifferentiable || node.extras?.onceDifferentiableOverride == true {
@@ -231,8 +236,9 @@ enum Engine {
     /// (the common case: a backward's fresh result) it is stored, not copied.
     private static func accumulate(_ gradient: consuming Tensor, into leaf: Tensor, createGraph: Bool) throws {
         var g = consume gradient
+        if !g.isContiguous { g = createGraph ? try g.contiguous() : g.copied() }
         if let old = leaf.grad {
-            if createGraph || old.requiresGrad || g.requiresGrad {
+            if createGraph || old.requiresGrad || g.requiresGrad || !old.isContiguous {
                 leaf.grad = try old + g
             } else {
                 old.addInPlaceUnchecked(g)
@@ -242,7 +248,7 @@ enum Engine {
         } else if isKnownUniquelyReferenced(&g) && isKnownUniquelyReferenced(&g.storage) {
             leaf.grad = g.requiresGrad ? g.detach() : g
         } else {
-            leaf.grad = g.clone()
+            leaf.grad = g.copied()
         }
     }
 }

@@ -33,7 +33,12 @@ struct SavedTensor {
     /// output is kept as storage and rebuilt, pointing at the node, on unpack.
     var tensor: Tensor?
     var storage: Storage
+    /// The storage whose version counter guards the tensor (see `Tensor.versionSource`).
+    var versionStorage: Storage
     var shape: [Int]
+    /// nil for a contiguous tensor.
+    var strides: [Int]?
+    var offset: Int
     var dtype: DType
     var requiresGrad: Bool
     var outputIndex: Int
@@ -56,6 +61,9 @@ final class ContextExtras {
     /// Marks this node once-differentiable at run time (a Function defined
     /// through the C API); the engine treats it as `Function.onceDifferentiable`.
     var onceDifferentiableOverride = false
+    /// A CopySlices node's in-place node, whose backward it runs on the
+    /// view's part of the base's gradient.
+    var wrapped: Context?
 }
 
 /// The context of one Function application, which is also the graph node that
@@ -196,8 +204,9 @@ public final class Context {
                 producer = ({ override ?? fn._nodeName }, t.outputIndex)
             }
             saved.append(SavedTensor(
-                tensor: isOwnOutput ? nil : t, storage: t.storage, shape: t.shape, dtype: t.dtype,
-                requiresGrad: t.requiresGrad, outputIndex: t.outputIndex, version: t.storage.version,
+                tensor: isOwnOutput ? nil : t, storage: t.storage, versionStorage: t.versionSource ?? t.storage,
+                shape: t.shape, strides: t.explicitStrides, offset: t.storageOffset, dtype: t.dtype,
+                requiresGrad: t.requiresGrad, outputIndex: t.outputIndex, version: t.version,
                 producer: producer))
         }
         toSave = []
@@ -208,21 +217,25 @@ public final class Context {
     }
 
     private func unpack(_ s: SavedTensor) throws -> Tensor {
-        if s.storage.version != s.version {
+        if s.versionStorage.version != s.version {
             var where_ = ""
             if let p = s.producer { where_ = ", which is output \(p.index) of \(p.name())," }
             throw AutogradError.graph(
-                "one of the variables needed for gradient computation has been modified by an inplace operation: [\(s.dtype.legacyTypeName) \(Shape.list(s.shape))]\(where_) is at version \(s.storage.version); expected version \(s.version) instead. Hint: the tensor was changed in place after it was saved for backward; save a copy (clone()) or change a copy instead.")
+                "one of the variables needed for gradient computation has been modified by an inplace operation: [\(s.dtype.legacyTypeName) \(Shape.list(s.shape))]\(where_) is at version \(s.versionStorage.version); expected version \(s.version) instead. Hint: the tensor was changed in place after it was saved for backward; save a copy (clone()) or change a copy instead.")
         }
         if let t = s.tensor { return t }
-        let t = Tensor(storage: s.storage, shape: s.shape, count: Shape.count(s.shape), dtype: s.dtype,
-                       requiresGrad: s.requiresGrad)
+        let t = s.strides == nil && s.offset == 0
+            ? Tensor(storage: s.storage, shape: s.shape, count: Shape.count(s.shape), dtype: s.dtype)
+            : Tensor(storage: s.storage, shape: s.shape, strides: s.strides ?? Shape.strides(s.shape), offset: s.offset, dtype: s.dtype)
+        t.requiresGrad = s.requiresGrad
+        if s.versionStorage !== s.storage { t.versionSource = s.versionStorage }
         if s.requiresGrad { t.gradFn = self; t.outputIndex = s.outputIndex }
         return t
     }
 
     /// Frees what the node kept for backward (retainGraph: false).
     func release() {
+        extras?.wrapped?.release()
         saved = []
         toSave = []
         released = true

@@ -4,6 +4,30 @@ public protocol _AnyFunction {
     static var _nodeName: String { get }
     static func _backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?]
     static var onceDifferentiable: Bool { get }
+    /// How forward reads its tensors; see `_FunctionLayout`.
+    static var _layout: _FunctionLayout { get }
+}
+
+/// How a Function's forward reads its tensor arguments and backward its
+/// gradients. Not for direct use: the library's view and in-place ops
+/// declare theirs.
+public enum _FunctionLayout {
+    /// Tensors reach forward, and gradients backward, contiguous: a strided
+    /// view is first copied into a contiguous stand-in that shares the view's
+    /// version counter. What every custom Function gets.
+    case contiguous
+    /// Tensors reach forward as they are (the op reads strides itself).
+    case strided
+    /// A view op: forward returns a view of argument 0, tracked as PyTorch
+    /// tracks views (in-place changes through it rebase its base's history).
+    case view
+    /// A view op returning several views (split, chunk, unbind): none of
+    /// them may be changed in place while recording.
+    case multiView
+}
+
+extension _AnyFunction {
+    public static var _layout: _FunctionLayout { .contiguous }
 }
 
 /// What a Function's forward may return: one tensor, or an array of them.
@@ -68,8 +92,8 @@ extension Function {
 
     /// `apply` with the arguments already wrapped.
     public static func apply(arguments: [Argument]) throws -> Output {
-        let outputs = try Graph.apply(Self.self, arguments) { ctx in
-            try forward(ctx, Arguments(values: arguments, owner: Self.self))._tensors
+        let outputs = try Graph.apply(Self.self, arguments) { ctx, args in
+            try forward(ctx, Arguments(values: args, owner: Self.self))._tensors
         }
         return Output._wrap(outputs)
     }
@@ -105,7 +129,7 @@ extension UnaryFunction {
     }
     /// Applies the function to `x`, recording it in the graph.
     public static func apply(_ x: Tensor) throws -> Tensor {
-        try Graph.apply(Self.self, [.tensor(x)]) { ctx in [try forward(ctx, x)] }[0]
+        try Graph.apply(Self.self, [.tensor(x)]) { ctx, args in [try forward(ctx, args.first!.tensorValue!)] }[0]
     }
 }
 
@@ -126,6 +150,8 @@ extension BinaryFunction {
     }
     /// Applies the function to `a` and `b`, recording it in the graph.
     public static func apply(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-        try Graph.apply(Self.self, [.tensor(a), .tensor(b)]) { ctx in [try forward(ctx, a, b)] }[0]
+        try Graph.apply(Self.self, [.tensor(a), .tensor(b)]) { ctx, args in
+            [try forward(ctx, args[0].tensorValue!, args[1].tensorValue!)]
+        }[0]
     }
 }

@@ -10,11 +10,15 @@ enum Graph {
     }
 
     /// Runs `forward` with recording off and wires its outputs to a new node.
+    /// `forward` receives the arguments as the Function's layout wants them:
+    /// strided tensors replaced by contiguous stand-ins unless the Function
+    /// reads strides itself.
     static func apply(_ function: any _AnyFunction.Type, _ args: [Argument],
-                      forward: (Context) throws -> [Tensor]) throws -> [Tensor] {
+                      forward: (Context, [Argument]) throws -> [Tensor]) throws -> [Tensor] {
         var isExecutable = false
         var slots = [InputSlot]()
-        if GradMode.isEnabled {
+        let recording = GradMode.isEnabled
+        if recording {
             for a in args { if case .tensor(let t) = a, t.requiresGrad { isExecutable = true; break } }
         }
         // Slots are only needed to route gradients; an unrecorded call skips them.
@@ -28,32 +32,85 @@ enum Graph {
                 }
             }
         }
+        let layout = function._layout
+        var forwardArgs = args
+        if layout == .contiguous {
+            for i in 0..<args.count {
+                if case .tensor(let t) = args[i], !t.isContiguous { forwardArgs[i] = .tensor(t.contiguousStandIn()) }
+            }
+        }
         let ctx = Context(function: function, inputs: slots, argumentCount: args.count)
-        let outputs: [Tensor]
+        var outputs: [Tensor]
         do {
-            outputs = try GradMode.with(enabled: false) { try forward(ctx) }
+            outputs = try GradMode.with(enabled: false) { try forward(ctx, forwardArgs) }
         } catch let e as AutogradError {
             throw e
         } catch {
             throw AutogradError.function("\(function).forward failed: \(error)")
         }
-        return try wrapOutputs(ctx, args, outputs, isExecutable: isExecutable)
+        if layout == .contiguous, let dirty = ctx.extras?.dirty, !dirty.isEmpty {
+            // A stand-in changed in place: the change goes to the view it stands for.
+            for i in 0..<args.count {
+                guard case .tensor(let standIn) = forwardArgs[i], case .tensor(let x) = args[i], standIn !== x,
+                      dirty.contains(where: { $0 === standIn }) else { continue }
+                try x.checkNoInternalOverlap()
+                Tensor.copyElements(from: standIn, into: x)
+                for k in 0..<outputs.count where outputs[k] === standIn { outputs[k] = x }
+                ctx.ext.dirty = ctx.ext.dirty.map { $0 === standIn ? x : $0 }
+            }
+        }
+        if layout == .view || layout == .multiView, case .tensor(let x)? = args.first {
+            for (i, o) in outputs.enumerated() where o !== x && o.storage === x.storage {
+                ViewInfo.mark(o, asViewOf: x, creation: !recording ? .noGrad : (layout == .multiView ? .multiOutput : .normal),
+                              nodeName: function._nodeName, outputIndex: i)
+            }
+        }
+        return try wrapOutputs(ctx, args, forwardArgs, outputs, isExecutable: isExecutable, recording: recording)
     }
 
-    private static func isInput(_ t: Tensor, _ args: [Argument]) -> Bool {
-        for a in args { if case .tensor(let x) = a, x === t { return true } }
-        return false
+    /// The argument `t` is (or stands in for), if any.
+    private static func input(_ t: Tensor, _ args: [Argument], _ forwardArgs: [Argument]) -> Tensor? {
+        for i in 0..<args.count {
+            if case .tensor(let x) = args[i], x === t { return x }
+            if case .tensor(let x) = forwardArgs[i], x === t, case .tensor(let original) = args[i] { return original }
+        }
+        return nil
     }
 
-    private static func wrapOutputs(_ ctx: Context, _ args: [Argument], _ outputs: [Tensor],
-                                    isExecutable: Bool) throws -> [Tensor] {
+    /// The argument whose storage `t` shares, if any (a view made inside forward).
+    private static func viewedInput(_ t: Tensor, _ args: [Argument]) -> Tensor? {
+        for a in args { if case .tensor(let x) = a, x.storage === t.storage { return x } }
+        return nil
+    }
+
+    private static func wrapOutputs(_ ctx: Context, _ args: [Argument], _ forwardArgs: [Argument], _ outputs: [Tensor],
+                                    isExecutable: Bool, recording: Bool) throws -> [Tensor] {
         let dirty = ctx.extras?.dirty ?? []
+        let layout = ctx.function._layout
+        let isCustom = layout == .contiguous
         for d in dirty {
             guard outputs.contains(where: { $0 === d }) else { throw AutogradError.dirtyNotReturned }
-            if isExecutable && d.isLeaf && d.requiresGrad { throw AutogradError.leafInPlace }
+            guard isExecutable else { continue }
+            if isCustom, let v = d.view {
+                if let refusal = v.directRefusal { throw refusal }
+                if d.requiresGrad && v.base.isLeaf { throw AutogradError.viewOfLeafInPlace }
+            }
+            if d.isLeaf && d.requiresGrad { throw AutogradError.leafInPlace }
         }
         // Nothing to record: the outputs are plain tensors and the context is dropped.
-        guard isExecutable else { return outputs }
+        guard isExecutable else {
+            guard isCustom else { return outputs }
+            var result = outputs
+            for i in 0..<outputs.count where !dirty.contains(where: { $0 === outputs[i] }) {
+                if let x = input(outputs[i], args, forwardArgs) {
+                    result[i] = x.alias()
+                    markCustomView(result[i], of: x, ctx, i, recording: recording)
+                } else if let x = viewedInput(outputs[i], args) {
+                    markCustomView(result[i], of: x, ctx, i, recording: recording)
+                }
+            }
+            return result
+        }
         let nonDifferentiable = ctx.extras?.nonDifferentiable ?? []
         var result = outputs
         ctx.outputs.reserveCapacity(outputs.count)
@@ -62,9 +119,11 @@ enum Graph {
             let differentiable = isExecutable && o.dtype.isFloatingPoint
                 && !nonDifferentiable.contains(where: { $0 === o })
             ctx.outputs.append(OutputSlot(shape: o.shape, dtype: o.dtype, differentiable: differentiable))
+            let isDirty = dirty.contains(where: { $0 === o })
+            let original = isDirty ? nil : input(o, args, forwardArgs)
             if !differentiable {
                 // An input returned as a non-differentiable output keeps its own history.
-                if isInput(o, args) || o.gradFn != nil {
+                if original != nil || o.gradFn != nil {
                     let a = o.alias()
                     result[i] = a
                 } else {
@@ -72,28 +131,45 @@ enum Graph {
                 }
                 continue
             }
-            let isDirty = dirty.contains(where: { $0 === o })
             let duplicate = (0..<i).contains { result[$0] === o || outputs[$0] === o }
             if isDirty && !duplicate {
                 // Modified in place: the tensor object itself now comes from this node.
                 o.gradFn = ctx
                 o.outputIndex = i
                 o.requiresGrad = true
-            } else if isInput(o, args) || o.gradFn != nil || o.requiresGrad || duplicate {
+            } else if original != nil || o.gradFn != nil || o.requiresGrad || duplicate {
                 // Returned an existing tensor: give the output its own identity so
                 // the original keeps its history (PyTorch returns a view).
-                let a = o.alias()
+                let a = (original ?? o).alias()
+                if isCustom, let x = original ?? viewedInput(o, args) {
+                    markCustomView(a, of: x, ctx, i, recording: recording)
+                }
                 a.gradFn = ctx
                 a.outputIndex = i
                 a.requiresGrad = true
                 result[i] = a
             } else {
+                if isCustom, let x = viewedInput(o, args) { markCustomView(o, of: x, ctx, i, recording: recording) }
                 o.gradFn = ctx
                 o.outputIndex = i
                 o.requiresGrad = true
             }
         }
         ctx.pack()
+        // A custom Function's markDirty on a view rebases the view's base too
+        // (the library's in-place ops do it themselves, after their checks).
+        if isCustom {
+            for d in dirty where d.view != nil && d.storedGradFn === ctx { try d.rebaseViewHistory() }
+        }
         return result
+    }
+
+    /// An output of a custom Function that is an input or a view of one
+    /// becomes a view that may not be changed in place (PyTorch's
+    /// CreationMeta.IN_CUSTOM_FUNCTION).
+    private static func markCustomView(_ o: Tensor, of x: Tensor, _ ctx: Context, _ i: Int, recording: Bool) {
+        o.view = nil
+        ViewInfo.mark(o, asViewOf: x, creation: recording ? .inCustomFunction : .noGrad,
+                      nodeName: ctx.name, outputIndex: i)
     }
 }

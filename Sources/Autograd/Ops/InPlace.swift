@@ -14,10 +14,12 @@ import AutogradKernels
 //   history is rebased onto the new node, whose backward passes the gradient
 //   on to the tensor's previous history, so gradients stay correct.
 //
-// Limitation: views here are aliases sharing storage without PyTorch's view
-// tracking, so changing a reshaped alias in place does not rebase the history
-// of the tensor it came from (the shared version counter still catches a
-// saved value that changed).
+// - On a view, the recorded change also rebases the history of the view's
+//   base (CopySlices.swift), and PyTorch's refusals apply: a view of a leaf
+//   that requires grad, an output of split/chunk/unbind or of a custom
+//   Function, a view made under no-grad changed with grad on.
+// - A strided (non-contiguous) tensor is changed through a dense copy that
+//   is written back; an expanded tensor (elements sharing memory) is refused.
 
 typealias InPlaceKernelF32 = @convention(c) (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<ag_broadcast>?) -> Void
 typealias InPlaceKernelF64 = @convention(c) (UnsafeMutablePointer<Double>?, UnsafePointer<Double>?, UnsafePointer<ag_broadcast>?) -> Void
@@ -26,6 +28,7 @@ typealias ScalarInPlaceF64 = @convention(c) (UnsafeMutablePointer<Double>?, Doub
 
 /// x += other.  dL/dx_old = dL/dx,  dL/dother = dL/dx (summed to other's shape).
 enum AddInPlace: Function {
+    static var _layout: _FunctionLayout { .strided }
     static var _nodeName: String { "AddBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0)
@@ -40,6 +43,7 @@ enum AddInPlace: Function {
 
 /// x -= other.  dL/dx_old = dL/dx,  dL/dother = −dL/dx.
 enum SubInPlace: Function {
+    static var _layout: _FunctionLayout { .strided }
     static var _nodeName: String { "SubBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0)
@@ -56,12 +60,14 @@ enum SubInPlace: Function {
 /// x *= other.  dL/dx_old = dL/dx ⊙ other,  dL/dother = dL/dx ⊙ x_old (a copy
 /// of x_old, with x's history, is kept only when other needs a gradient).
 enum MulInPlace: Function {
+    static var _layout: _FunctionLayout { .strided }
     static var _nodeName: String { "MulBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), other = try args.tensor(1)
         let need = ctx.needsInputGrad
-        let old: Tensor? = (need[1] || other === x) ? x.snapshot() : nil
-        let factor = other === x ? old! : other
+        let same = other.isSameWindow(x)
+        let old: Tensor? = (need[1] || same) ? x.snapshot() : nil
+        let factor = same ? old! : other
         try x.applyInPlace(factor, ag_mul_inplace_f32, ag_mul_inplace_f64)
         ctx.saveForBackward((need[0] ? [factor] : []) + (need[1] ? [old!] : []))
         ctx.markDirty(x)
@@ -77,10 +83,11 @@ enum MulInPlace: Function {
 
 /// x /= other.  dL/dx_old = dL/dx / other,  dL/dother = −dL/dx ⊙ x_new / other.
 enum DivInPlace: Function {
+    static var _layout: _FunctionLayout { .strided }
     static var _nodeName: String { "DivBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), other = try args.tensor(1)
-        let divisor = other === x ? x.snapshot() : other
+        let divisor = other.isSameWindow(x) ? x.snapshot() : other
         try x.applyInPlace(divisor, ag_div_inplace_f32, ag_div_inplace_f64)
         ctx.saveForBackward(divisor, x)
         ctx.markDirty(x)
@@ -102,6 +109,7 @@ protocol ScalarInPlaceFunction: Function where Output == Tensor {
 }
 
 extension ScalarInPlaceFunction {
+    static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), s = try args.double(1)
         x.applyScalarInPlace(s, kernels.0, kernels.1)
@@ -144,6 +152,7 @@ enum DivScalarInPlace: ScalarInPlaceFunction {
 
 /// x = value everywhere.  dL/dx_old = 0.
 enum FillInPlace: Function {
+    static var _layout: _FunctionLayout { .strided }
     static var _nodeName: String { "FillBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0)
@@ -159,6 +168,7 @@ enum FillInPlace: Function {
 
 /// x = src broadcast to x's shape.  dL/dx_old = 0,  dL/dsrc = dL/dx (summed to src's shape).
 enum CopyInPlace: Function {
+    static var _layout: _FunctionLayout { .strided }
     static var _nodeName: String { "CopyBackwards" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0)
@@ -174,6 +184,7 @@ enum CopyInPlace: Function {
 
 /// x = min(max(x, lo), hi).  dL/dx_old = dL/dx ⊙ [lo < x_old < hi] (torch 2.15: zero on the bounds).
 enum ClampInPlace: Function {
+    static var _layout: _FunctionLayout { .strided }
     static var _nodeName: String { "ClampBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0)
@@ -230,7 +241,7 @@ extension Tensor {
     @discardableResult
     public func fill_(_ value: Double) throws -> Tensor {
         try Tensor.checkRepresentable(value, dtype, "fill_")
-        if try recordsInPlace() { return try FillInPlace.apply(self, value) }
+        if try recordsInPlace() { return try recorded { try FillInPlace.apply(self, value) } }
         fillUnchecked(value)
         bumpVersion()
         return self
@@ -246,7 +257,7 @@ extension Tensor {
     public func copy_(_ src: Tensor) throws -> Tensor {
         try checkBroadcastsInto("copy_", src)
         let s = src.dtype == dtype ? src : try src.to(dtype)
-        if try recordsInPlace(s) { return try CopyInPlace.apply(self, s) }
+        if try recordsInPlace(s) { return try recorded { try CopyInPlace.apply(self, s) } }
         try copyUnchecked(from: s)
         return self
     }
@@ -261,7 +272,7 @@ extension Tensor {
         }
         try requireFloating("clamp_")
         if try recordsInPlace() {
-            return try ClampInPlace.apply(self, min != nil, min ?? 0, max != nil, max ?? 0)
+            return try recorded { try ClampInPlace.apply(self, min != nil, min ?? 0, max != nil, max ?? 0) }
         }
         _ = clampInPlace(min != nil, min ?? 0, max != nil, max ?? 0, mask: false)
         return self
@@ -274,19 +285,52 @@ extension Tensor {
     /// in-place change, for a backward that reads it, so that differentiating
     /// that backward still reaches the old history.
     func snapshot() -> Tensor {
-        let t = clone()
+        let t = copied()
         t.requiresGrad = requiresGrad
         t.gradFn = gradFn
         t.outputIndex = outputIndex
         return t
     }
 
-    /// Whether an in-place change must be recorded; refuses a leaf that
-    /// requires grad while recording.
+    /// Whether an in-place change must be recorded, with PyTorch's checks
+    /// (its `check_inplace`): never into an expanded tensor or from a
+    /// partly overlapping source; while recording, not into a leaf that
+    /// requires grad, a view of one, or a view that may not be changed.
     func recordsInPlace(_ others: Tensor...) throws -> Bool {
+        try checkNoInternalOverlap()
+        for o in others { try checkNoPartialOverlap(with: o) }
         guard GradMode.isEnabled else { return false }
+        guard requiresGrad || others.contains(where: { $0.requiresGrad }) else { return false }
+        if let v = view {
+            if let refusal = v.directRefusal { throw refusal }
+            if requiresGrad && v.base.isLeaf { throw AutogradError.viewOfLeafInPlace }
+        }
         if isLeaf && requiresGrad { throw AutogradError.leafInPlaceOp }
-        return requiresGrad || others.contains { $0.requiresGrad }
+        return true
+    }
+
+    /// Runs a recorded in-place Function on self; on a view, rebases the
+    /// base's history too. Returns self.
+    func recorded(_ apply: () throws -> Tensor) throws -> Tensor {
+        _ = try apply()
+        if view != nil { try rebaseViewHistory() }
+        return self
+    }
+
+    /// Whether `other` is this tensor or the same window on the same memory.
+    func isSameWindow(_ other: Tensor) -> Bool {
+        self === other || (storage === other.storage && storageOffset == other.storageOffset
+                           && shape == other.shape && strides == other.strides)
+    }
+
+    /// Runs `body` on self, or, for a strided tensor, on a dense copy that
+    /// is then written back (bumping self's version).
+    func writeThrough(_ body: (Tensor) throws -> Void) rethrows {
+        if isContiguous { try body(self); return }
+        let c = copied()
+        try body(c)
+        Tensor.copyElements(from: c, into: self)
+        bumpVersion()
     }
 
     /// PyTorch's checks that `other` broadcasts to exactly this shape.
@@ -304,14 +348,14 @@ extension Tensor {
         try requireFloating(op)
         try checkBroadcastsInto(op, other)
         let o = other.dtype == dtype ? other : try other.to(dtype)
-        if try recordsInPlace(o) { return try F.apply(self, o) }
+        if try recordsInPlace(o) { return try recorded { try F.apply(self, o) } }
         try applyInPlace(o, f32, f64)
         return self
     }
 
     private func scalarInPlace<F: ScalarInPlaceFunction>(_ op: String, _ s: Double, _ function: F.Type) throws -> Tensor {
         try requireFloating(op)
-        if try recordsInPlace() { return try F.apply(self, s) }
+        if try recordsInPlace() { return try recorded { try F.apply(self, s) } }
         applyScalarInPlace(s, F.kernels.0, F.kernels.1)
         return self
     }
@@ -319,49 +363,44 @@ extension Tensor {
     /// self = self <op> other (other broadcast to self's shape, same dtype); bumps the version.
     func applyInPlace(_ other: Tensor, _ f32: InPlaceKernelF32, _ f64: InPlaceKernelF64) throws {
         var bc = try Shape.descriptor(out: shape, a: shape, b: other.shape)
-        if dtype == .float32 {
-            f32(pointer(Float.self), other.pointer(Float.self), &bc)
-        } else {
-            f64(pointer(Double.self), other.pointer(Double.self), &bc)
+        let o = other.contiguousData
+        writeThrough { x in
+            if dtype == .float32 {
+                f32(x.pointer(Float.self), o.pointer(Float.self), &bc)
+            } else {
+                f64(x.pointer(Double.self), o.pointer(Double.self), &bc)
+            }
+            x.bumpVersion()
         }
-        bumpVersion()
     }
 
     /// self = self <op> s; bumps the version.
     func applyScalarInPlace(_ s: Double, _ f32: ScalarInPlaceF32, _ f64: ScalarInPlaceF64) {
-        if dtype == .float32 { f32(pointer(Float.self), s, Int64(count)) } else { f64(pointer(Double.self), s, Int64(count)) }
-        bumpVersion()
+        writeThrough { x in
+            if dtype == .float32 { f32(x.pointer(Float.self), s, Int64(count)) } else { f64(x.pointer(Double.self), s, Int64(count)) }
+            x.bumpVersion()
+        }
     }
 
     /// Clamps in place and bumps the version; returns the gradient mask
     /// [lo ≤ x ≤ hi] of the old values when `mask` is true.
     func clampInPlace(_ hasLo: Bool, _ lo: Double, _ hasHi: Bool, _ hi: Double, mask: Bool) -> Tensor? {
-        let m: Tensor? = mask ? Tensor.empty(like: self) : nil
-        if dtype == .float32 {
-            ag_clamp_inplace_f32(pointer(Float.self), hasLo, lo, hasHi, hi, m?.pointer(Float.self), Int64(count))
-        } else {
-            ag_clamp_inplace_f64(pointer(Double.self), hasLo, lo, hasHi, hi, m?.pointer(Double.self), Int64(count))
+        let m: Tensor? = mask ? Tensor(uninitializedShape: shape, dtype: dtype) : nil
+        writeThrough { x in
+            if dtype == .float32 {
+                ag_clamp_inplace_f32(x.pointer(Float.self), hasLo, lo, hasHi, hi, m?.pointer(Float.self), Int64(count))
+            } else {
+                ag_clamp_inplace_f64(x.pointer(Double.self), hasLo, lo, hasHi, hi, m?.pointer(Double.self), Int64(count))
+            }
+            x.bumpVersion()
         }
-        bumpVersion()
         return m
     }
 
     /// Writes `src` (same dtype, broadcasting to this shape) into this
-    /// tensor's storage; bumps the version.
+    /// tensor's elements, through both tensors' strides; bumps the version.
     func copyUnchecked(from src: Tensor) throws {
-        if src.shape == shape {
-            if src.storage !== storage {
-                storage.bytes.copyMemory(from: src.storage.bytes, byteCount: count * dtype.byteSize)
-            }
-        } else {
-            var bc = try Shape.descriptor(out: shape, a: src.shape)
-            switch dtype {
-            case .float32: ag_expand_f32(src.pointer(Float.self), pointer(Float.self), &bc)
-            case .float64: ag_expand_f64(src.pointer(Double.self), pointer(Double.self), &bc)
-            default:
-                throw AutogradError.invalidArgument("copy_: broadcasting a \(dtype) source is not supported")
-            }
-        }
+        Tensor.copyElements(from: src.shape == shape ? src : src.expandedWindow(shape), into: self)
         bumpVersion()
     }
 }

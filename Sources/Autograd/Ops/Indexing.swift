@@ -5,20 +5,6 @@ import AutogradKernels
 // a kernel runs (kernels never read out of bounds). Results are copies.
 
 extension Tensor {
-    /// Elements start, start+step, ... (`length` of them) along `dim`, as a
-    /// contiguous copy (not recorded; arguments already validated).
-    func slicedUnrecorded(dim: Int, start: Int, length: Int, step: Int) throws -> Tensor {
-        var outShape = shape
-        outShape[dim] = length
-        let y = Tensor(uninitializedShape: outShape, dtype: dtype)
-        var src = Shape.strides(shape)
-        let offset = start * src[dim]
-        src[dim] *= step
-        let walk = StridedWalk(shape: outShape, srcOffset: offset, srcStrides: src, dstStrides: Shape.strides(outShape))
-        try Tensor.stridedCopy(self, into: y, walk, "slice")
-        return y
-    }
-
     /// Throws PyTorch's message for the first entry of an int64 `index` outside [0, size).
     static func checkIndex(_ index: Tensor, size: Int, dim: Int) throws {
         let bad = ag_index_check(index.pointer(Int64.self), Int64(index.count), Int64(size))
@@ -31,22 +17,6 @@ extension Tensor {
     /// The [outer, shape[dim], inner] view of a contiguous shape.
     static func outerInner(_ shape: [Int], _ dim: Int) -> (outer: Int, inner: Int) {
         (Shape.count(Array(shape[..<dim])), Shape.count(Array(shape[(dim + 1)...])))
-    }
-}
-
-/// y = x[..., start : start + step*length : step, ...] along `dim` (a copy).
-/// dL/dx = zeros of x's shape with dL/dy written into the sliced positions (`SliceScatter`).
-enum Slice: Function {
-    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
-        let x = try args.tensor(0)
-        let dim = try args.int(1), start = try args.int(2), length = try args.int(3), step = try args.int(4)
-        ctx.set("slice", [dim, start, step])
-        return try x.slicedUnrecorded(dim: dim, start: start, length: length, step: step)
-    }
-    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
-        let s = try ctx.get("slice", as: [Int].self)
-        let gx = try SliceScatter.apply(gradOutputs[0]!, ctx.inputs[0].shape!, s[0], s[1], s[2])
-        return [gx, nil, nil, nil, nil]
     }
 }
 
@@ -68,7 +38,7 @@ enum SliceScatter: Function {
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let s = try ctx.get("slice", as: [Int].self)
-        return [try Slice.apply(gradOutputs[0]!, s[0], s[1], s[2], s[3]), nil, nil, nil, nil]
+        return [try SliceOp.apply(gradOutputs[0]!, s[0], s[1], s[2], s[3]), nil, nil, nil, nil]
     }
 }
 
@@ -109,7 +79,7 @@ enum IndexAdd: Function {
         ctx.set("dim", dim)
         ctx.set("alpha", alpha)
         ctx.saveForBackward(index)
-        let y = x.clone()
+        let y = x.copied()
         let (outer, inner) = Tensor.outerInner(x.shape, dim)
         let n = Int64(index.count), size = Int64(x.shape[dim])
         if x.dtype == .float32 {
@@ -178,7 +148,7 @@ enum ScatterAdd: Function {
         let x = try args.tensor(0), dim = try args.int(1), index = try args.tensor(2), src = try args.tensor(3)
         ctx.set("dim", dim)
         ctx.saveForBackward(index)
-        let y = x.clone()
+        let y = x.copied()
         if index.count == 0 { return y }
         let (walk, dimStride) = indexWalk(index: index, indexed: x.shape, dim: dim, other: src.shape, indexedIsSource: false)
         var d = try walk.descriptor("scatter_add")
@@ -230,7 +200,7 @@ enum MaskedFill: Function {
 
 extension Tensor {
     /// `x[i]`: the sub-tensor at position `i` of dimension 0 (negative `i`
-    /// counts from the end), of rank one less. A copy, or an alias when dim 0 has size 1.
+    /// counts from the end), of rank one less: a view (PyTorch's `select(0, i)`).
     /// dL/dx = zeros with dL/dy written at position i.
     public subscript(index: Int) -> Tensor {
         get throws {
@@ -242,15 +212,13 @@ extension Tensor {
             guard index >= -size && index < size else {
                 throw AutogradError.invalidArgument("index \(index) is out of bounds for dimension 0 with size \(size)")
             }
-            let rest = Array(shape.dropFirst())
-            if size == 1 { return try reshape(rest) }
-            return try Slice.apply(self, 0, index < 0 ? index + size : index, 1, 1).reshape(rest)
+            return try SelectOp.apply(self, 0, index < 0 ? index + size : index)
         }
     }
 
     /// Python's `x[start:end:step]` along `dim` (PyTorch's `x[:, 1:5:2]` for dim 1):
     /// negative bounds count from the end, out-of-range bounds are clamped, an
-    /// empty range gives size 0; `step` must be positive. A copy (`self` for the whole range).
+    /// empty range gives size 0; `step` must be positive. A view.
     /// dL/dx = zeros with dL/dy written into the sliced positions.
     public func slice(dim: Int = 0, start: Int? = nil, end: Int? = nil, step: Int = 1) throws -> Tensor {
         guard rank > 0 else {
@@ -265,13 +233,12 @@ extension Tensor {
             return Swift.min(Swift.max(v < 0 ? v + size : v, 0), size)
         }
         let s = clamped(start, 0), e = clamped(end, size)
-        let length = e > s ? (e - s + step - 1) / step : 0
-        if length == size { return self }
-        return try Slice.apply(self, d, s, length, step)
+        let length = e > s ? (e - s - 1) / step + 1 : 0
+        return try SliceOp.apply(self, d, s, length, step)
     }
 
     /// `length` elements from `start` along `dim` (PyTorch's `narrow`; a
-    /// negative `start` counts from the end). A copy (`self` for the whole dim).
+    /// negative `start` counts from the end). A view.
     /// dL/dx = zeros with dL/dy written at start ..< start+length.
     public func narrow(dim: Int, start: Int, length: Int) throws -> Tensor {
         guard rank > 0 else { throw AutogradError.invalidArgument("narrow() cannot be applied to a 0-dim tensor.") }
@@ -286,8 +253,7 @@ extension Tensor {
         guard s + length <= size else {
             throw AutogradError.invalidArgument("start (\(s)) + length (\(length)) exceeds dimension size (\(size)).")
         }
-        if length == size { return self }
-        return try Slice.apply(self, d, s, length, 1)
+        return try SliceOp.apply(self, d, s, length, 1)
     }
 
     /// The entries `index[0], index[1], ...` of dimension `dim` (PyTorch's

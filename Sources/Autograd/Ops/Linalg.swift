@@ -190,7 +190,7 @@ extension Tensor {
             throw AutogradError.invalidArgument("addmm: expected a bias of at most 2 dimensions, got \(Shape.list(bias.shape))")
         }
         let off = 2 - bias.rank, target = [m, n]
-        for i in stride(from: bias.rank - 1, through: 0, by: -1)
+        for i in Swift.stride(from: bias.rank - 1, through: 0, by: -1)
         where bias.shape[i] != 1 && bias.shape[i] != target[off + i] {
             throw AutogradError.invalidArgument(
                 "The expanded size of the tensor (\(target[off + i])) must match the existing size (\(bias.shape[i])) at non-singleton dimension \(off + i).  Target sizes: \(Shape.list(target)).  Tensor sizes: \(Shape.list(bias.shape))")

@@ -39,31 +39,6 @@ enum SumDims: Function {
     }
 }
 
-/// Broadcasts x to a larger shape (PyTorch's `expand`, materialised).
-/// dL/dx = dL/dy summed over the broadcast dimensions.
-enum Expand: Function {
-    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
-        let x = try args.tensor(0), shape = try args.ints(1)
-        try Shape.validate(shape, "expand", dtype: x.dtype)
-        guard Shape.isExpandable(x.shape, to: shape) else {
-            throw AutogradError.invalidArgument(
-                "The expanded size of the tensor must match the existing size at a non-singleton dimension. Target sizes: \(Shape.list(shape)). Tensor sizes: \(Shape.list(x.shape))")
-        }
-        if shape == x.shape { return x.alias() }
-        let y = Tensor(uninitializedShape: shape, dtype: x.dtype)
-        var bc = try Shape.descriptor(out: shape, a: x.shape)
-        switch x.dtype {
-        case .float32: ag_expand_f32(x.pointer(Float.self), y.pointer(Float.self), &bc)
-        case .float64: ag_expand_f64(x.pointer(Double.self), y.pointer(Double.self), &bc)
-        default: throw AutogradError.invalidArgument("expand: \(x.dtype) is not supported")
-        }
-        return y
-    }
-    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
-        [try gradOutputs[0]!.sumTo(ctx.inputs[0].shape!), nil]
-    }
-}
-
 /// Sums x down to a shape that broadcasts to x's (PyTorch's `sum_to_size`).
 /// dL/dx = dL/dy broadcast back to x's shape.
 enum SumTo: Function {
@@ -108,7 +83,12 @@ extension Tensor {
 
     /// Broadcasts to `shape` (PyTorch's `expand` / `broadcast_to`).
     public func expand(to shape: [Int]) throws -> Tensor {
-        shape == self.shape ? self : try Expand.apply(self, shape)
+        try Shape.validate(shape, "expand", dtype: dtype)
+        guard Shape.isExpandable(self.shape, to: shape) else {
+            throw AutogradError.invalidArgument(
+                "The expanded size of the tensor must match the existing size at a non-singleton dimension. Target sizes: \(Shape.list(shape)). Tensor sizes: \(Shape.list(self.shape))")
+        }
+        return try Expand.apply(self, shape)
     }
 
     /// Sums down to `shape`, which must broadcast to this tensor's shape (PyTorch's `sum_to_size`).

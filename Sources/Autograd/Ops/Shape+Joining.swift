@@ -58,19 +58,28 @@ enum Cat: Function {
     }
 }
 
-/// Splits x along `dim` into consecutive pieces of the given sizes (copies).
+/// Splits x along `dim` into consecutive pieces of the given sizes (views).
 /// dL/dx = the pieces' gradients concatenated along dim (zeros for a piece that got none).
-enum SplitWithSizes: Function {
-    typealias Output = [Tensor]
+enum SplitWithSizes: SplitFunction {}
+/// `split` with one piece size: SplitWithSizes under PyTorch's other node name.
+enum Split: SplitFunction {}
+
+protocol SplitFunction: Function where Output == [Tensor] {}
+
+extension SplitFunction {
+    static var _layout: _FunctionLayout { .multiView }
 
     static func forward(_ ctx: Context, _ args: Arguments) throws -> [Tensor] {
         let x = try args.tensor(0), sizes = try args.ints(1), dim = try args.int(2)
         ctx.set("sizes", sizes)
         ctx.set("dim", dim)
         var start = 0
-        return try sizes.map { size in
+        return sizes.map { size in
             defer { start += size }
-            return try x.slicedUnrecorded(dim: dim, start: start, length: size, step: 1)
+            var g = x.geometry
+            g.offset += start * g.strides[dim]
+            g.shape[dim] = size
+            return x.window(g)
         }
     }
 
@@ -146,7 +155,7 @@ extension Tensor {
         }
         let pieces = Swift.max(splitSize == 0 ? 1 : Shape.ceilDiv(size, splitSize), 1)
         let sizes = (0..<pieces).map { Swift.min(splitSize, size - $0 * splitSize) }
-        return try split(sizes: sizes, dim: d)
+        return try Split.apply(self, sizes, d)
     }
 
     /// Splits along `dim` into consecutive pieces of the given sizes, which must sum to the dim's size.
@@ -160,7 +169,6 @@ extension Tensor {
             throw AutogradError.invalidArgument(
                 "split_with_sizes expects split_sizes to sum exactly to \(shape[d]) (input tensor's size at dimension \(d)), but got split_sizes=\(Shape.list(sizes))")
         }
-        if sizes.count == 1 { return [self] }
         return try SplitWithSizes.apply(self, sizes, d)
     }
 

@@ -1,16 +1,5 @@
 import AutogradKernels
 
-/// A view with another shape and the same elements.  dL/dx = dL/dy reshaped back.
-enum Reshape: Function {
-    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
-        let x = try args.tensor(0), shape = try args.ints(1)
-        return x.alias(shape: shape)
-    }
-    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
-        [try gradOutputs[0]!.reshape(ctx.inputs[0].shape!), nil]
-    }
-}
-
 /// A copy in another dtype, through the C cast kernels (ag_memory.h,
 /// ag_compare.h): floating to int64 truncates toward zero, anything to bool
 /// is `x != 0`.  dL/dx = dL/dy cast back to x's dtype (only float to float is
@@ -47,24 +36,6 @@ enum ToDType: Function {
 }
 
 extension Tensor {
-    /// The same elements in a new shape; one dimension may be -1 (inferred).
-    /// Shares storage (PyTorch's `view` / `reshape` on a contiguous tensor).
-    public func reshape(_ shape: [Int]) throws -> Tensor {
-        var shape = shape
-        if let i = shape.firstIndex(of: -1) {
-            let known = shape.enumerated().filter { $0.offset != i }.reduce(1) { $0 * $1.element }
-            if known > 0 && count % known == 0 { shape[i] = count / known }
-        }
-        guard Shape.checkedCount(shape) == count else {
-            throw AutogradError.invalidArgument("shape '\(Shape.list(shape))' is invalid for input of size \(count)")
-        }
-        if shape == self.shape { return self }
-        return try Reshape.apply(self, shape)
-    }
-
-    /// PyTorch's `view`: `reshape` (every tensor here is contiguous).
-    public func view(_ shape: [Int]) throws -> Tensor { try reshape(shape) }
-
     /// A copy in `dtype` (recorded, so gradients flow back through the cast).
     public func to(_ dtype: DType) throws -> Tensor {
         dtype == self.dtype ? self : try ToDType.apply(self, dtype.rawValue)

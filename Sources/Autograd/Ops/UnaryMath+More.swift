@@ -138,13 +138,13 @@ extension Tensor {
     }
     /// Rounds to the nearest integer, halves to even (2.5 → 2, -0.5 → -0).
     /// Backward: dL/dx = 0. An int64 tensor is returned as a copy.
-    public func round() throws -> Tensor { dtype == .int64 ? clone() : try Round.apply(checkedRounding("round")) }
+    public func round() throws -> Tensor { dtype == .int64 ? copied() : try Round.apply(checkedRounding("round")) }
     /// The largest integer ≤ x, elementwise.
     /// Backward: dL/dx = 0. An int64 tensor is returned as a copy.
-    public func floor() throws -> Tensor { dtype == .int64 ? clone() : try Floor.apply(checkedRounding("floor")) }
+    public func floor() throws -> Tensor { dtype == .int64 ? copied() : try Floor.apply(checkedRounding("floor")) }
     /// The smallest integer ≥ x, elementwise.
     /// Backward: dL/dx = 0. An int64 tensor is returned as a copy.
-    public func ceil() throws -> Tensor { dtype == .int64 ? clone() : try Ceil.apply(checkedRounding("ceil")) }
+    public func ceil() throws -> Tensor { dtype == .int64 ? copied() : try Ceil.apply(checkedRounding("ceil")) }
 
     private func checkedRounding(_ op: String) throws -> Tensor {
         try requireFloating(op, kernel: "\(op)_cpu")

@@ -1,16 +1,60 @@
 import AutogradKernels
 
 extension Tensor {
-    /// The typed base address, with no dtype check and no version bump: for
-    /// the library's own kernels writing fresh outputs.
+    /// The typed address of element [0, 0, …] (the storage offset applied),
+    /// with no dtype check and no version bump: for the library's own kernels.
+    /// Only a contiguous tensor's elements lie at `pointer[0..<count]`.
     @inline(__always)
     func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
-        storage.bytes.assumingMemoryBound(to: T.self)
+        storage.bytes.assumingMemoryBound(to: T.self) + storageOffset
     }
 
     /// Records an in-place change (checked by saved-tensor unpacking).
     @inline(__always)
-    func bumpVersion() { storage.version &+= 1 }
+    func bumpVersion() { (versionSource ?? storage).version &+= 1 }
+
+    /// A contiguous copy with its own storage and no history (not recorded).
+    func copied() -> Tensor {
+        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        if isContiguous {
+            t.storage.bytes.copyMemory(from: storage.bytes + storageOffset * dtype.byteSize,
+                                       byteCount: count * dtype.byteSize)
+        } else {
+            Tensor.copyElements(from: self, into: t)
+        }
+        return t
+    }
+
+    /// Self when contiguous, else a contiguous copy (not recorded): for
+    /// reading elements in row-major order.
+    var contiguousData: Tensor { isContiguous ? self : copied() }
+
+    /// A contiguous copy that stands in for this strided tensor in a kernel
+    /// that reads dense memory: it keeps this tensor's place in the graph and
+    /// reports (and bumps) this tensor's version counter.
+    func contiguousStandIn() -> Tensor {
+        let t = copied()
+        t.versionSource = versionSource ?? storage
+        t.storedRequiresGrad = requiresGrad
+        t.storedGradFn = gradFn
+        t.outputIndex = outputIndex
+        return t
+    }
+
+    /// dst[i] = src[i] for every index of their common shape, each read or
+    /// written through its own strides (same dtype; not recorded, no version
+    /// bump). The two must not overlap in memory unless they are the same window.
+    static func copyElements(from src: Tensor, into dst: Tensor) {
+        if src.count == 0 || (src.storage === dst.storage && src.storageOffset == dst.storageOffset && src.strides == dst.strides) { return }
+        let walk = StridedWalk(shape: dst.shape, srcStrides: src.strides, dstStrides: dst.strides)
+        // Coalescing merges every dimension that both walk in order; what is
+        // left exceeds AG_MAX_DIMS only for more than 8 interleaved strided
+        // dimensions, which are then copied one leading index at a time.
+        if (try? stridedCopy(src, into: dst, walk, "copy")) != nil { return }
+        for i in 0..<dst.shape[0] {
+            copyElements(from: src.selectUnrecorded(0, i), into: dst.selectUnrecorded(0, i))
+        }
+    }
 
     private func checkElement<T>(_: T.Type, _ op: String) throws {
         let ok: Bool
@@ -28,7 +72,8 @@ extension Tensor {
     /// Reads the elements in place, row-major.
     public func withUnsafeBufferPointer<T, R>(as type: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R) throws -> R {
         try checkElement(T.self, "withUnsafeBufferPointer")
-        return try body(UnsafeBufferPointer(start: pointer(T.self), count: count))
+        let c = contiguousData
+        return try withExtendedLifetime(c) { try body(UnsafeBufferPointer(start: c.pointer(T.self), count: count)) }
     }
 
     /// Writes the elements in place. Counts as an in-place change: the version
@@ -37,12 +82,18 @@ extension Tensor {
     public func withUnsafeMutableBufferPointer<T, R>(as type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> R) throws -> R {
         try checkElement(T.self, "withUnsafeMutableBufferPointer")
         if GradMode.isEnabled && isLeaf && requiresGrad { throw AutogradError.leafInPlace }
+        try checkNoInternalOverlap()
         bumpVersion()
-        return try body(UnsafeMutableBufferPointer(start: pointer(T.self), count: count))
+        if isContiguous { return try body(UnsafeMutableBufferPointer(start: pointer(T.self), count: count)) }
+        // A strided view: the body writes a dense copy, which is written back.
+        let c = copied()
+        defer { Tensor.copyElements(from: c, into: self) }
+        return try body(UnsafeMutableBufferPointer(start: c.pointer(T.self), count: count))
     }
 
     /// The elements as `Double`s, row-major.
     public func toArray() -> [Double] {
+        if !isContiguous { return copied().toArray() }
         switch dtype {
         case .float32:
             return [Double](unsafeUninitializedCapacity: count) { buf, n in
@@ -61,13 +112,22 @@ extension Tensor {
     /// The elements of an int64 tensor.
     public func ints() throws -> [Int] { try withUnsafeBufferPointer(as: Int64.self) { $0.map { Int($0) } } }
 
-    /// The element at a flat row-major offset, as a Double.
-    func element(_ offset: Int) -> Double {
+    /// The element at a flat row-major index, as a Double.
+    func element(_ index: Int) -> Double {
+        var offset = index
+        if let st = explicitStrides {
+            offset = 0
+            var rest = index
+            for d in Swift.stride(from: rank - 1, through: 0, by: -1) {
+                offset += (rest % shape[d]) * st[d]
+                rest /= shape[d]
+            }
+        }
         switch dtype {
-        case .float32: Double(pointer(Float.self)[offset])
-        case .float64: pointer(Double.self)[offset]
-        case .int64: Double(pointer(Int64.self)[offset])
-        case .bool: pointer(Bool.self)[offset] ? 1 : 0
+        case .float32: return Double(pointer(Float.self)[offset])
+        case .float64: return pointer(Double.self)[offset]
+        case .int64: return Double(pointer(Int64.self)[offset])
+        case .bool: return pointer(Bool.self)[offset] ? 1 : 0
         }
     }
 
@@ -99,6 +159,12 @@ extension Tensor {
     /// tensor cannot hold becomes Int64.min, as PyTorch's cast on x86 does
     /// (public callers check with `checkRepresentable` first).
     func fillUnchecked(_ value: Double) {
+        if !isContiguous {
+            let c = copied()
+            c.fillUnchecked(value)
+            Tensor.copyElements(from: c, into: self)
+            return
+        }
         switch dtype {
         case .float32: ag_fill_f32(pointer(Float.self), Float(value), Int64(count))
         case .float64: ag_fill_f64(pointer(Double.self), value, Int64(count))
@@ -112,7 +178,7 @@ extension Tensor {
     func addInPlaceUnchecked(_ other: Tensor) {
         // Same shapes merge into one dimension: this cannot throw.
         var bc = try! Shape.descriptor(out: shape, a: shape, b: other.shape)
-        let o = other.dtype == dtype ? other : (try! other.to(dtype))
+        let o = (other.dtype == dtype ? other : (try! other.to(dtype))).contiguousData
         switch dtype {
         case .float32: ag_add_forward_f32(pointer(Float.self), o.pointer(Float.self), pointer(Float.self), &bc)
         case .float64: ag_add_forward_f64(pointer(Double.self), o.pointer(Double.self), pointer(Double.self), &bc)

@@ -132,12 +132,6 @@ extension Tensor {
         }
     }
 
-    /// A copy with its own storage and no history (not recorded).
-    public func clone() -> Tensor {
-        let t = Tensor(uninitializedShape: shape, dtype: dtype)
-        t.storage.bytes.copyMemory(from: storage.bytes, byteCount: count * dtype.byteSize)
-        return t
-    }
 }
 
 /// A seeded source of random numbers. Each draw reserves a range of a

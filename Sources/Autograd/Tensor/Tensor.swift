@@ -2,9 +2,12 @@
 /// that records the operations applied to it, so that gradients can flow back
 /// through them (reverse-mode automatic differentiation).
 ///
-/// A tensor is always contiguous and row-major. Views made by `reshape`,
-/// `detach` and friends share storage (and so share the version counter that
-/// guards saved tensors against in-place changes).
+/// As in PyTorch, a tensor is a window on a `Storage`: a storage offset,
+/// sizes (`shape`) and element strides. View ops (`view`, `transpose`,
+/// `narrow`, `expand`, subscripts, …) return tensors that share the storage,
+/// and so the version counter, of the tensor they come from; an in-place
+/// change through a view rebases the history of its base (PyTorch's
+/// CopySlices). See docs/ARCHITECTURE.md, "Views".
 public final class Tensor {
     /// The size of each dimension; `[]` for a scalar.
     public let shape: [Int]
@@ -12,12 +15,22 @@ public final class Tensor {
     public let dtype: DType
     /// The number of elements.
     public let count: Int
+    /// Where element [0, 0, …] lies in the storage, in elements (PyTorch's `storage_offset()`).
+    public let storageOffset: Int
+    /// Explicit strides, or nil for a contiguous row-major layout (the common
+    /// case, which so needs no array of its own).
+    let explicitStrides: [Int]?
     @exclusivity(unchecked) var storage: Storage
+    /// The storage whose version counter this tensor reports, when it is not
+    /// `storage`: a contiguous stand-in that a kernel reads in place of a
+    /// strided view shares the version of the view it stands for.
+    @exclusivity(unchecked) var versionSource: Storage?
 
-    /// Whether gradients are tracked for this tensor.
-    @exclusivity(unchecked) public internal(set) var requiresGrad: Bool
-    /// The node (a Function's context) that produced this tensor; `nil` for leaves.
-    @exclusivity(unchecked) public internal(set) var gradFn: Context?
+    @exclusivity(unchecked) var storedRequiresGrad: Bool
+    @exclusivity(unchecked) var storedGradFn: Context?
+    /// Set for a differentiable view: its base and how it was made.
+    @exclusivity(unchecked) var view: ViewInfo?
+
     /// Which output of `gradFn` this tensor is.
     @exclusivity(unchecked) public internal(set) var outputIndex: Int = 0
     /// Gradient accumulated by `backward()`: set on leaves that require grad,
@@ -28,12 +41,27 @@ public final class Tensor {
     @exclusivity(unchecked) var leafHooks: [GradientHook] = []
     var retainsGrad = false
 
+    /// A contiguous tensor over `storage` from element 0.
     init(storage: Storage, shape: [Int], count: Int, dtype: DType, requiresGrad: Bool = false) {
         self.storage = storage
         self.shape = shape
         self.count = count
         self.dtype = dtype
-        self.requiresGrad = requiresGrad
+        self.storageOffset = 0
+        self.explicitStrides = nil
+        self.storedRequiresGrad = requiresGrad
+    }
+
+    /// A tensor over `storage` with the given geometry (strides that describe
+    /// a contiguous layout are recognised as such).
+    init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType) {
+        self.storage = storage
+        self.shape = shape
+        self.count = Shape.count(shape)
+        self.dtype = dtype
+        self.storageOffset = offset
+        self.explicitStrides = Shape.isContiguous(shape, strides) ? nil : strides
+        self.storedRequiresGrad = false
     }
 
     /// A new, uninitialised tensor.
@@ -42,9 +70,13 @@ public final class Tensor {
         self.init(storage: Storage.allocate(byteCount: n * dtype.byteSize), shape: shape, count: n, dtype: dtype)
     }
 
-    /// A tensor of the same shape and dtype sharing this one's storage, with no history.
+    /// A tensor with this one's geometry (or another shape, for a contiguous
+    /// tensor) sharing its storage, with no history.
     func alias(shape newShape: [Int]? = nil) -> Tensor {
-        Tensor(storage: storage, shape: newShape ?? shape, count: count, dtype: dtype)
+        if let newShape, newShape != shape {
+            return Tensor(storage: storage, shape: newShape, strides: Shape.strides(newShape), offset: storageOffset, dtype: dtype)
+        }
+        return Tensor(storage: storage, shape: shape, strides: strides, offset: storageOffset, dtype: dtype)
     }
 
     /// Number of dimensions.
@@ -53,15 +85,62 @@ public final class Tensor {
     public var ndim: Int { shape.count }
     /// PyTorch's `numel()`.
     public var numel: Int { count }
+    /// The element strides of each dimension (PyTorch's `stride()`).
+    public var strides: [Int] { explicitStrides ?? Shape.strides(shape) }
+    /// The stride of one dimension (negative counts from the end).
+    public func stride(_ dim: Int) throws -> Int {
+        guard rank > 0 else {
+            throw AutogradError.invalidArgument("stride(): Dimension specified as \(dim) but tensor has no dimensions")
+        }
+        return strides[try normalizedDim(dim, "stride")]
+    }
+    /// Whether the elements lie in row-major order without gaps (PyTorch's
+    /// `is_contiguous()`; size-1 dimensions may have any stride).
+    public var isContiguous: Bool { explicitStrides == nil }
     /// True for tensors created by the user rather than by a recorded op
     /// (every tensor that does not require grad is a leaf too).
     public var isLeaf: Bool { gradFn == nil }
     /// The storage's version counter: how many in-place changes it has seen.
-    public var version: Int { storage.version }
+    public var version: Int { (versionSource ?? storage).version }
+    /// Whether the two tensors are windows on the same memory (PyTorch's
+    /// `a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()`).
+    public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
+    /// For a view, the tensor it is a view of (PyTorch's `_base`); nil otherwise.
+    public var base: Tensor? { view?.base }
+    /// Whether this tensor is a view of another (PyTorch's `_is_view()`).
+    public var isView: Bool { view != nil }
+
+    /// Whether gradients are tracked for this tensor.
+    public internal(set) var requiresGrad: Bool {
+        @inline(__always) get {
+            if view == nil { return storedRequiresGrad }
+            return storedRequiresGrad || gradFn != nil
+        }
+        set { storedRequiresGrad = newValue }
+    }
+
+    /// The node (a Function's context) that produced this tensor; `nil` for
+    /// leaves. For a view whose base (or another view of it) changed in place
+    /// since, a node that reads this view's elements out of the base's new
+    /// history (PyTorch's AsStridedBackward).
+    public internal(set) var gradFn: Context? {
+        @inline(__always) get {
+            guard let v = view else { return storedGradFn }
+            return v.currentGradFn(of: self)
+        }
+        set {
+            storedGradFn = newValue
+            if let v = view { v.version = version }
+        }
+    }
 
     /// A tensor that shares this one's storage but has no history and does not
     /// require grad (PyTorch's `detach()`).
-    public func detach() -> Tensor { alias() }
+    public func detach() -> Tensor {
+        let t = alias()
+        t.versionSource = versionSource
+        return t
+    }
 
     /// Marks a leaf as requiring grad (PyTorch's `requires_grad_()`).
     ///
@@ -87,7 +166,7 @@ public final class Tensor {
             if let old = self.grad {
                 self.grad = try withNoGrad { try old + g }
             } else {
-                self.grad = g.requiresGrad ? g : g.clone()
+                self.grad = g.requiresGrad ? g : g.copied()
             }
             return nil
         }

@@ -54,7 +54,7 @@ let elementwiseOps: [Op] = [
     unaryOp("round") { try $0.round() },
     unaryOp("floor") { try $0.floor() },
     unaryOp("ceil") { try $0.ceil() },
-    unaryOp("clone") { $0.clone() },
+    unaryOp("clone") { try $0.clone() },
     unaryOp("detach") { $0.detach() },
     op("to(x, dtype: string)") { try $0.tensor(0).to(try $0.dtype(1)) },
 ]

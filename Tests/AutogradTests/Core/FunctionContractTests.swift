@@ -72,7 +72,7 @@ private enum ValuesAndIndex: Function {
         let x = try args.tensor(0)
         let idx = try Tensor(indices: Array(0..<x.count))
         ctx.markNonDifferentiable(idx)
-        return [x.clone(), idx]
+        return [try x.clone(), idx]
     }
     static func backward(_ ctx: Context, _ g: [Tensor?]) throws -> [Tensor?] {
         #expect(g.count == 2)

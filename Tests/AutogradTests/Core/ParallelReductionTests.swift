@@ -52,6 +52,7 @@ import AutogradKernels
 
     /// Whether b's elements are bit for bit those of a from element `offset` on.
     static func sameBits(_ a: Tensor, at offset: Int = 0, _ b: Tensor) -> Bool {
+        let a = a.contiguousData, b = b.contiguousData
         let size = a.dtype.byteSize
         return a.dtype == b.dtype && offset + b.count <= a.count
             && memcmp(a.pointer(UInt8.self) + offset * size, b.pointer(UInt8.self), b.count * size) == 0
