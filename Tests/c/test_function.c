@@ -126,7 +126,8 @@ static void test_scale_and_destructor(void) {
     autograd_tensor_free(g);
     g = grad_of(x);
     EXPECT_VALUES(g, 0, 5, 5, 5);
-    /* a saved output of a C Function changed in place: the message names its node */
+    /* a saved output of a C Function changed in place: the message names its
+       current node, the in-place change's (PyTorch's "output 0 of Mul") */
     autograd_tensor_t *y3 = y2, *sq = NULL, *L3 = NULL, *changed[1] = {NULL};
     autograd_args_t *inplace = NULL;
     size_t n = 0;
@@ -137,7 +138,7 @@ static void test_scale_and_destructor(void) {
     OK(autograd_args_push_double(inplace, 2.0));
     OK(autograd_op("mul_", inplace, changed, 1, &n));
     EXPECT_ERROR(autograd_backward(L3, NULL, AUTOGRAD_RETAIN_DEFAULT, false), AUTOGRAD_ERROR_GRAPH,
-                 "modified by an inplace operation: [torch.DoubleTensor [3]], which is output 0 of scaleBackward, is "
+                 "modified by an inplace operation: [torch.DoubleTensor [3]], which is output 0 of Mul, is "
                  "at version 1; expected version 0 instead.");
     autograd_tensor_free(sq), autograd_tensor_free(L3), autograd_tensor_free(changed[0]);
     autograd_args_free(inplace);

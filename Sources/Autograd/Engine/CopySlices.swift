@@ -40,6 +40,7 @@ enum CopySlices: Function {
 /// scatter-added into zeros of the base's shape at the view's positions
 /// (PyTorch's AsStridedBackward).
 enum AsStridedBackward: Function {
+    static var _nodeName: String { "AsStridedBackward" }
     static var _layout: _FunctionLayout { .strided }
 
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {

@@ -196,6 +196,7 @@ public final class Context {
 
     func pack() {
         saved.reserveCapacity(toSave.count)
+        let dirty = extras?.dirty ?? []
         for t in toSave {
             let isOwnOutput = t.gradFn === self
             var producer: (name: () -> String, index: Int)? = nil
@@ -206,8 +207,8 @@ public final class Context {
             saved.append(SavedTensor(
                 tensor: isOwnOutput ? nil : t, storage: t.storage, versionStorage: t.versionSource ?? t.storage,
                 shape: t.shape, strides: t.explicitStrides, offset: t.storageOffset, dtype: t.dtype,
-                requiresGrad: t.requiresGrad, outputIndex: t.outputIndex, version: t.version,
-                producer: producer))
+                requiresGrad: t.requiresGrad, outputIndex: t.outputIndex,
+                version: Self.versionBeforeChange(t, dirty), producer: producer))
         }
         toSave = []
         // Only wrapOutputs reads these; a dirty output's gradFn is this node,
@@ -216,10 +217,33 @@ public final class Context {
         extras?.nonDifferentiable = []
     }
 
+    /// The version a saved tensor is expected to have. A tensor that shares
+    /// memory with one this node changed in place (another window on the
+    /// same storage) was saved before the change, as in PyTorch, so using
+    /// it in backward is refused.
+    private static func versionBeforeChange(_ t: Tensor, _ dirty: [Tensor]) -> Int {
+        let v = t.version
+        let storage = t.versionSource ?? t.storage
+        for d in dirty where d !== t && (d.versionSource ?? d.storage) === storage && !d.isSameWindow(t) { return v - 1 }
+        return v
+    }
+
+    /// "Mul" for "MulBackward" (and "MulBackward0"), as PyTorch's saved-tensor message names nodes.
+    static func opName(_ nodeName: String) -> String {
+        var name = nodeName
+        while let last = name.last, last.isNumber { name.removeLast() }
+        if name.hasSuffix("Backward") && name.count > "Backward".count { name.removeLast("Backward".count) }
+        return name
+    }
+
     private func unpack(_ s: SavedTensor) throws -> Tensor {
         if s.versionStorage.version != s.version {
+            // PyTorch names the tensor's current node (after an in-place
+            // change, that change's), without "Backward" and its number.
             var where_ = ""
-            if let p = s.producer { where_ = ", which is output \(p.index) of \(p.name())," }
+            if let t = s.tensor {
+                if let fn = t.gradFn { where_ = ", which is output \(t.outputIndex) of \(Self.opName(fn.name))," }
+            } else if let p = s.producer { where_ = ", which is output \(p.index) of \(Self.opName(p.name()))," }
             throw AutogradError.graph(
                 "one of the variables needed for gradient computation has been modified by an inplace operation: [\(s.dtype.legacyTypeName) \(Shape.list(s.shape))]\(where_) is at version \(s.versionStorage.version); expected version \(s.version) instead. Hint: the tensor was changed in place after it was saved for backward; save a copy (clone()) or change a copy instead.")
         }

@@ -123,7 +123,7 @@ enum Graph {
             let original = isDirty ? nil : input(o, args, forwardArgs)
             if !differentiable {
                 // An input returned as a non-differentiable output keeps its own history.
-                if original != nil || o.gradFn != nil {
+                if original != nil || o.storedGradFn != nil {
                     let a = o.alias()
                     result[i] = a
                 } else {
@@ -137,7 +137,7 @@ enum Graph {
                 o.gradFn = ctx
                 o.outputIndex = i
                 o.requiresGrad = true
-            } else if original != nil || o.gradFn != nil || o.requiresGrad || duplicate {
+            } else if original != nil || o.storedGradFn != nil || o.storedRequiresGrad || duplicate {
                 // Returned an existing tensor: give the output its own identity so
                 // the original keeps its history (PyTorch returns a view).
                 let a = (original ?? o).alias()

@@ -113,8 +113,8 @@ public final class Tensor {
     /// Whether gradients are tracked for this tensor.
     public internal(set) var requiresGrad: Bool {
         @inline(__always) get {
-            if view == nil { return storedRequiresGrad }
-            return storedRequiresGrad || gradFn != nil
+            guard let v = view else { return storedRequiresGrad }
+            return storedRequiresGrad || gradFn != nil || v.base.requiresGrad
         }
         set { storedRequiresGrad = newValue }
     }

@@ -64,12 +64,7 @@ final class ViewInfo {
 
     /// The name PyTorch's view messages give the node that made the view
     /// ("Split" for SplitBackward0, "Id" for a custom Function Id).
-    var creatorName: String {
-        var name = nodeName
-        while let last = name.last, last.isNumber { name.removeLast() }
-        if name.hasSuffix("Backward") { name.removeLast("Backward".count) }
-        return name
-    }
+    var creatorName: String { Context.opName(nodeName) }
 
     /// PyTorch's refusal of an in-place change of this view while recording, if any.
     var directRefusal: AutogradError? {

@@ -193,7 +193,7 @@ private enum ReturnsInput: UnaryFunction {
             Issue.record("expected the version check to throw")
         } catch let e as AutogradError {
             #expect(e.message.hasPrefix(
-                "one of the variables needed for gradient computation has been modified by an inplace operation: [torch.FloatTensor [2]], which is output 0 of MulBackward, is at version 1; expected version 0 instead."))
+                "one of the variables needed for gradient computation has been modified by an inplace operation: [torch.FloatTensor [2]], which is output 0 of Mul, is at version 1; expected version 0 instead."))
         }
     }
 

@@ -1,0 +1,240 @@
+import Foundation
+import Testing
+@testable import Autograd
+
+/// The programs of scripts/fixtures/views.py, in Swift: views, in-place
+/// changes through them, and PyTorch's refusals, against PyTorch's values,
+/// gradients and messages (Fixtures/views.json).
+@Suite struct ViewProgramTests {
+    struct Case: Decodable {
+        var name: String
+        var error: String?
+        var shape: [Int]?
+        var out: [Double]?
+        var grads: [String: [Double]?]?
+    }
+    struct File: Decodable { var cases: [Case] }
+
+    static let cases: [Case] = {
+        guard let url = Bundle.module.url(forResource: "views", withExtension: "json", subdirectory: "Fixtures"),
+              let data = try? Data(contentsOf: url),
+              let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
+        return file.cases
+    }()
+
+    typealias Program = @Sendable (Tensor, Tensor, Tensor) throws -> Tensor
+
+    /// PyTorch's names carry a trailing digit (AsStridedBackward0); ours do not.
+    static func normalized(_ message: String) -> String {
+        message.replacingOccurrences(of: #"Backward\d+"#, with: "Backward", options: .regularExpression)
+    }
+
+    @Test func everyProgramIsHere() {
+        #expect(Self.cases.count >= 60)
+        for c in Self.cases { #expect(Self.programs[c.name] != nil, "no Swift program for \(c.name)") }
+    }
+
+    @Test(arguments: Self.cases.map(\.name))
+    func matchesPyTorch(_ name: String) throws {
+        let c = Self.cases.first { $0.name == name }!
+        let program = try #require(Self.programs[name])
+        let a = try Tensor([1, 2, 3, 4], dtype: .float64, requiresGrad: true)
+        let m = try Tensor([0.5, -1, 2, 3, -0.25, 1.5], shape: [2, 3], dtype: .float64, requiresGrad: true)
+        let w = try Tensor([0.3, -0.7, 1.1, 2.0], dtype: .float64, requiresGrad: true)
+        do {
+            let out = try program(a, m, w)
+            let coef = try Tensor((0..<out.count).map { 0.5 + 0.25 * Double($0) }, shape: out.shape, dtype: .float64)
+            try (out * coef).sum().backward()
+            if let e = c.error { Issue.record("\(name): expected PyTorch's error \(e)"); return }
+            #expect(out.shape == c.shape!, "\(name): shape")
+            expectClose(out.toArray(), c.out!, name + " out")
+            for (key, leaf) in [("a", a), ("m", m), ("w", w)] {
+                let expected = c.grads![key]!
+                if let expected {
+                    guard let g = leaf.grad else { Issue.record("\(name): \(key).grad is nil, PyTorch has \(expected)"); continue }
+                    expectClose(g.toArray(), expected, "\(name) grad \(key)")
+                } else {
+                    #expect(leaf.grad == nil, "\(name): \(key).grad should be nil")
+                }
+            }
+        } catch let e as AutogradError {
+            guard let expected = c.error else { Issue.record("\(name): unexpected error \(e.message)"); return }
+            // Up to the hint, which is ours (PyTorch's suggests anomaly detection, which we lack).
+            let want = Self.normalized(expected).components(separatedBy: " Hint:")[0]
+            #expect(e.message.hasPrefix(want), "\(name): \(e.message)")
+        }
+    }
+
+    func expectClose(_ got: [Double], _ want: [Double], _ what: String) {
+        #expect(got.count == want.count, "\(what): \(got) vs \(want)")
+        guard got.count == want.count else { return }
+        for (x, y) in zip(got, want) where !(abs(x - y) <= 1e-12 * Swift.max(1, abs(y))) {
+            Issue.record("\(what): \(got) vs PyTorch \(want)")
+            return
+        }
+    }
+
+    // MARK: The programs (see views.py for the Python of each)
+
+    static func first(_ t: Tensor, _ n: Int) throws -> Tensor { try t.slice(end: n) }
+    static func from(_ t: Tensor, _ n: Int) throws -> Tensor { try t.slice(start: n) }
+    /// b = x * 1, then `change(b)`, then `result(b)` (b by default).
+    static func changed(_ x: Tensor, _ change: (Tensor) throws -> Void, _ result: ((Tensor) throws -> Tensor)? = nil) throws -> Tensor {
+        let b = try x * 1
+        try change(b)
+        return try result?(b) ?? b
+    }
+
+    static let programs: [String: Program] = [
+        "reshape_mul_": { a, _, _ in try changed(a) { try $0.reshape([2, 2]).mul_(2) } },
+        "view_mul_": { a, _, w in try changed(a) { try $0.view(2, 2).mul_(w.view(2, 2)) } },
+        "narrow_mul_": { a, _, _ in try changed(a) { try $0.narrow(dim: 0, start: 1, length: 2).mul_(10) } },
+        "leaf_view_mul_": { a, _, _ in try a.view(2, 2).mul_(2) },
+        "leaf_narrow_add_": { a, _, w in try a.narrow(dim: 0, start: 0, length: 2).add_(first(w, 2)) },
+        "clone_recorded": { a, _, w in try a.clone() * w + a },
+        "contiguous_of_t": { _, m, _ in try m.t().contiguous() * 2 },
+        "t_read": { _, m, _ in try m.t() * m.t() },
+        "t_add_": { _, m, w in try changed(m) { try $0.t().add_(first(w, 3).unsqueeze(dim: 1)) } },
+        "t_add_scalar_": { _, m, _ in try changed(m, { try $0.t().add_(1.5) }, { try $0 * $0 }) },
+        "transpose_mul_": { _, m, _ in try changed(m) { try $0.transpose(0, 1).mul_(3) } },
+        "mT_read": { _, m, _ in try m.reshape(1, 2, 3).mT * 2 },
+        "permute_mul_": { _, m, _ in try changed(m.reshape(1, 2, 3)) { try $0.permute(2, 0, 1).mul_(3) } },
+        "permute_read": { _, m, _ in try m.reshape(2, 1, 3).permute(2, 1, 0).sin() },
+        "movedim_read": { _, m, _ in try m.reshape(1, 2, 3).movedim(0, 2) * 2 },
+        "expand_read": { a, _, _ in try a.expand(3, 4) * 2 },
+        "expand_as_read": { a, m, _ in try a.reshape(4, 1).expandAs(Tensor.zeros([4, 3], dtype: .float64)) * first(m.reshape(6), 3) },
+        "broadcast_to_read": { a, _, w in try a.broadcastTo([2, 4]) * w },
+        "expand_add_": { a, _, _ in try (a * 1).unsqueeze(dim: 0).expand(3, 4).add_(1) },
+        "slice_step_mul_": { a, _, w in try changed(a) { try $0.slice(step: 2).mul_(first(w, 2)) } },
+        "slice_step_read": { a, _, w in try a.slice(start: 1, step: 2) * w.slice(step: 2) },
+        "select_mul_": { _, m, w in try changed(m) { try $0[1].mul_(first(w, 3)) } },
+        "select_dim1_copy_": { _, m, w in try changed(m) { try $0.select(dim: 1, index: 0).copy_(first(w, 2)) } },
+        "select_neg_mul_": { a, _, _ in try changed(a) { try $0[-1].mul_(2) } },
+        "select_fill_": { _, m, _ in try changed(m, { try $0.select(dim: 1, index: 1).fill_(0) }, { try $0 * m }) },
+        "unbind_read": { _, m, _ in
+            try Tensor.stack(m.unbind(dim: 1).enumerated().map { i, u in try u * Double(i + 1) })
+        },
+        "unbind_mul_": { _, m, _ in try (m * 1).unbind(dim: 0)[0].mul_(2) },
+        "split_add_": { a, _, _ in try (a * 1).split(2)[1].add_(1) },
+        "chunk_mul_": { a, _, w in try (a * 1).chunk(2)[0].mul_(first(w, 2)) },
+        "split_read": { a, _, w in try Tensor.cat((a * w).split(sizes: [1, 3]).reversed()) },
+        "chunk_read": { _, m, _ in try m.chunk(3, dim: 1)[2] * 3 },
+        "diagonal_mul_": { a, _, w in try changed(a.reshape(2, 2)) { try $0.diagonal().mul_(first(w, 2)) } },
+        "diagonal_offset_read": { _, m, w in try m.diagonal(offset: 1) * first(w, 2) },
+        "diagonal_neg_read": { _, m, _ in try m.t().diagonal(offset: -1) * 4 },
+        "unfold_read": { a, m, _ in try a.unfold(dimension: 0, size: 2, step: 1) * m.reshape(3, 2) },
+        "as_strided_read": { a, _, _ in try a.asStrided(size: [2, 2], stride: [1, 1]) * 2 },
+        "as_strided_mul_": { a, _, _ in try changed(a) { try $0.asStrided(size: [2], stride: [2], storageOffset: 1).mul_(3) } },
+        "view_of_view_mul_": { a, _, w in try changed(a) { try $0.view(2, 2)[1].mul_(first(w, 2)) } },
+        "chain_add_": { a, _, w in try changed(a) { try $0.view(2, 2).t()[0].add_(first(w, 2)) } },
+        "base_change_then_view": { a, _, w in
+            let b = try a * 1, v = try b.slice(start: 1, end: 3)
+            try b.mul_(2)
+            return try v * first(w, 2)
+        },
+        "view_change_then_other_view": { a, _, w in
+            let b = try a * 1, v1 = try first(b, 2), v2 = try from(b, 1)
+            try v1.mul_(3)
+            return try v2 * first(w, 3)
+        },
+        "view_change_then_base": { a, _, w in
+            let b = try a * 1, v = try from(b, 2)
+            try v.mul_(first(w, 2))
+            return try b * b
+        },
+        "two_views_changed": { a, _, w in
+            try changed(a, { b in try first(b, 2).mul_(first(w, 2)); try from(b, 2).add_(from(w, 2)) }, { try $0 * a })
+        },
+        "detach_mul_": { a, _, _ in
+            let b = try a * 2
+            try b.detach().mul_(3)
+            return b
+        },
+        "nograd_view_mul_": { a, _, _ in
+            let b = try a * 1
+            let v = try withNoGrad { try first(b, 2) }
+            try v.mul_(2)
+            return b
+        },
+        "nograd_view_and_change": { a, _, w in
+            let b = try a * 1
+            try withNoGrad { try first(b, 2).mul_(2) }
+            return try b * w
+        },
+        "custom_view_mul_": { a, _, _ in try Id.apply(a * 1).mul_(2) },
+        "custom_as_is_mul_": { a, _, _ in try AsIs.apply(a * 1).mul_(2) },
+        "custom_view_read": { a, _, w in try Id.apply(a * 1) * w },
+        "mark_dirty_on_view": { a, _, w in try changed(a, { _ = try MulTwoInPlace.apply($0.slice(start: 1, end: 3)) }, { try $0 * w }) },
+        "narrow_copy_": { a, _, w in try changed(a) { try $0.narrow(dim: 0, start: 1, length: 2).copy_(first(w, 2)) } },
+        "slice_copy_broadcast_": { _, m, w in try changed(m) { try $0.slice(dim: 1, end: 2).copy_(first(w, 2)) } },
+        "zero_on_view": { a, _, w in try changed(a, { try from($0, 2).zero_() }, { try $0 * w }) },
+        "clamp_on_view": { a, _, w in try changed(a, { try first($0, 2).clamp_(min: 1.5) }, { try $0 * w }) },
+        "div_on_view": { a, _, w in try changed(a) { try from($0, 1).div_(from(w, 1)) } },
+        "sub_on_view": { a, _, w in try changed(a) { try $0.narrow(dim: 0, start: 0, length: 3).sub_(from(w, 1)) } },
+        "unsqueeze_mul_": { a, _, w in try changed(a) { try $0.unsqueeze(dim: 0).mul_(w) } },
+        "squeeze_add_": { a, _, w in try changed(a.reshape(1, 4)) { try $0.squeeze(dim: 0).add_(w) } },
+        "flatten_unflatten": { _, m, _ in try m.flatten().unflatten(dim: 0, sizes: [3, 2]) * 2 },
+        "view_of_t_error": { _, m, _ in try m.t().view(6) },
+        "reshape_of_t_copies": { _, m, w in try m.t().reshape(6) * first(w, 1) },
+        "saved_view_changed": { a, _, _ in
+            let b = try a * 1, v = try first(b, 2)
+            let y = try v * v
+            try b.add_(1)
+            return y
+        },
+        "mul_disjoint_views": { a, _, _ in try changed(a) { try first($0, 2).mul_(from($0, 2)) } },
+        "narrow_matmul": { a, m, _ in try m.narrow(dim: 1, start: 0, length: 2).matmul(a.reshape(2, 2)) },
+        "t_matmul": { _, m, _ in try m.t().matmul(m) },
+        "t_matmul_t": { a, m, _ in try m.t().matmul(a.reshape(2, 2)).transpose(0, 1) },
+        "sum_of_t": { _, m, _ in try m.t().sum(dim: 0) },
+        "exp_of_slice": { _, m, _ in try m.slice(dim: 1, start: 1).exp() },
+        "buffer_copy_": { a, _, w in
+            let buf = try Tensor.zeros([4], dtype: .float64)
+            try buf.slice(start: 1, end: 3).copy_(first(w, 2) * 2)
+            return try buf * a
+        },
+        "double_backward_view": { a, _, w in
+            let b = try changed(a) { try $0.slice(start: 1, end: 3).mul_(first(w, 2)) }
+            return try #require(try grad(of: (b * b).sum(), wrt: a, createGraph: true))
+        },
+        "double_backward_clone": { a, _, w in
+            let y = try ClonedGradient.apply(a * w)
+            return try #require(try grad(of: y.sum(), wrt: a, createGraph: true))
+        },
+    ]
+}
+
+/// Returns `x.viewAs(x)`: PyTorch's output-is-a-view-of-an-input case.
+enum Id: UnaryFunction {
+    static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor { try x.viewAs(x) }
+    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { g }
+}
+
+/// Returns its input as it is.
+enum AsIs: UnaryFunction {
+    static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor { x }
+    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { g }
+}
+
+/// x *= 2 in place, marked dirty.  dL/dx_old = 2 dL/dx.
+enum MulTwoInPlace: UnaryFunction {
+    static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
+        try x.withUnsafeMutableBufferPointer(as: Double.self) { p in for i in p.indices { p[i] *= 2 } }
+        ctx.markDirty(x)
+        return x
+    }
+    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { try g * 2 }
+}
+
+/// snntorch's ATan-surrogate shape: a step forward, a backward that clones dL/dy.
+/// dL/dx = dL/dy / (1 + (πx)²).
+enum ClonedGradient: UnaryFunction {
+    static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
+        ctx.saveForBackward(x)
+        return try x.gt(2).to(x.dtype)
+    }
+    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? {
+        let x = try ctx.savedTensors[0]
+        return try g.clone() / (1 + (3.14159 * x).pow(2))
+    }
+}
