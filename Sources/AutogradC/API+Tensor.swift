@@ -54,9 +54,19 @@ private func copyBytes(_ t: Tensor, _ buffer: UnsafeMutableRawPointer) throws {
     }
 }
 
+/// A borrowed pointer is only meaningful for elements laid out densely: a
+/// strided view's elements are not at pointer[0..<count].
+func requireContiguous(_ t: Tensor, _ fn: String) throws {
+    guard t.isContiguous else {
+        throw AutogradError.invalidArgument(
+            "\(fn): the tensor is a strided view (shape \(t.shape), strides \(t.strides)); a pointer to its elements needs a contiguous tensor: make one with the \"contiguous\" op, or copy the values out with autograd_tensor_copy_data")
+    }
+}
+
 /// The base address of `t`'s elements (read-only use), nil when empty.
 func baseAddress(_ t: Tensor) throws -> UnsafeRawPointer? {
     guard t.count > 0 else { return nil }
+    try requireContiguous(t, "autograd_tensor_data")
     switch t.dtype {
     case .float32: return try t.withUnsafeBufferPointer(as: Float.self) { UnsafeRawPointer($0.baseAddress) }
     case .float64: return try t.withUnsafeBufferPointer(as: Double.self) { UnsafeRawPointer($0.baseAddress) }
@@ -209,6 +219,7 @@ public func autograd_tensor_mutable_data(_ tensor: OpaquePointer?,
         let fn = cName(#function)
         let out = try outArg(out, "out", fn)
         let t = try tensorArg(tensor, "tensor", fn)
+        if t.count > 0 { try requireContiguous(t, fn) }
         // The checked, version-bumping path of the Swift API.
         let p: UnsafeMutableRawPointer? = switch t.dtype {
         case .float32: try t.withUnsafeMutableBufferPointer(as: Float.self) { UnsafeMutableRawPointer($0.baseAddress) }

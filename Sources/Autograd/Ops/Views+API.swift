@@ -232,22 +232,22 @@ extension Tensor {
             throw AutogradError.invalidArgument("Tensor: invalid storage offset \(offset)")
         }
         // The highest position the window reaches, without overflow.
-        var needed = 0
+        var highest = -1
         if !size.contains(0) {
-            needed = offset
+            highest = offset
             for (n, s) in zip(size, stride) {
                 let (p, o1) = (n - 1).multipliedReportingOverflow(by: s)
-                let (q, o2) = needed.addingReportingOverflow(p)
+                let (q, o2) = highest.addingReportingOverflow(p)
                 guard !o1 && !o2 else {
                     throw AutogradError.invalidArgument("as_strided: Storage size calculation overflowed with sizes=\(Shape.list(size)) and strides=\(Shape.list(stride))")
                 }
-                needed = q
+                highest = q
             }
-            needed += 1
         }
         let available = storage.byteCount / dtype.byteSize
-        guard needed <= available else {
-            throw AutogradError.invalidArgument("setStorage: sizes \(Shape.list(size)), strides \(Shape.list(stride)), storage offset \(offset), and itemsize \(dtype.byteSize) requiring a storage size of \(needed * dtype.byteSize) are out of bounds for storage of size \(available * dtype.byteSize)")
+        guard highest < available else {
+            let bytes = (highest / dtype.byteSize < Int.max / dtype.byteSize / 2) ? "\((highest + 1) * dtype.byteSize)" : "more than \(Int.max / 2)"
+            throw AutogradError.invalidArgument("setStorage: sizes \(Shape.list(size)), strides \(Shape.list(stride)), storage offset \(offset), and itemsize \(dtype.byteSize) requiring a storage size of \(bytes) are out of bounds for storage of size \(available * dtype.byteSize)")
         }
         return try AsStridedOp.apply(self, size, stride, offset)
     }

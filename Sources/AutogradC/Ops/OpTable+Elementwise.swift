@@ -55,6 +55,7 @@ let elementwiseOps: [Op] = [
     unaryOp("floor") { try $0.floor() },
     unaryOp("ceil") { try $0.ceil() },
     unaryOp("clone") { try $0.clone() },
+    unaryOp("contiguous") { try $0.contiguous() },
     unaryOp("detach") { $0.detach() },
     op("to(x, dtype: string)") { try $0.tensor(0).to(try $0.dtype(1)) },
 ]
