@@ -19,10 +19,13 @@ static int ag_is_empty(const ag_strided *d) {
     return 0;
 }
 
-#define AG_STRIDED_COPY(T, SFX)                                                   \
-void ag_strided_copy_##SFX(const T *src, T *dst, const ag_strided *d) {           \
+// dst[dst position] OP src[src position] along the walk `d`, a row (the last
+// dimension) at a time. OP is `=` (copy; dense rows go through memcpy) or
+// `+=` (add, in walk order, so repeated destinations accumulate).
+#define AG_STRIDED_WALK(T, NAME, OP, MEMCPY_ROWS)                                 \
+void NAME(const T *src, T *dst, const ag_strided *d) {                            \
     const int32_t nd = d->ndim;                                                   \
-    if (nd == 0) { dst[d->dst_offset] = src[d->src_offset]; return; }             \
+    if (nd == 0) { dst[d->dst_offset] OP src[d->src_offset]; return; }            \
     if (ag_is_empty(d)) return;                                                   \
     const int64_t n = d->shape[nd - 1];                                           \
     const int64_t ss = d->src_stride[nd - 1], ds = d->dst_stride[nd - 1];         \
@@ -32,37 +35,17 @@ void ag_strided_copy_##SFX(const T *src, T *dst, const ag_strided *d) {         
     do {                                                                          \
         const T *s = src + so;                                                    \
         T *t = dst + dso;                                                         \
-        if (ss == 1 && ds == 1) memcpy(t, s, (size_t)n * sizeof(T));              \
-        else for (int64_t j = 0; j < n; j++) t[j * ds] = s[j * ss];               \
+        if (MEMCPY_ROWS && ss == 1 && ds == 1) memcpy(t, s, (size_t)n * sizeof(T)); \
+        else for (int64_t j = 0; j < n; j++) t[j * ds] OP s[j * ss];              \
         AG_ODOMETER_STEP(d, idx, k, so, dso)                                      \
     } while (k >= 0);                                                             \
 }
-AG_STRIDED_COPY(float, f32)
-AG_STRIDED_COPY(double, f64)
-AG_STRIDED_COPY(int64_t, i64)
-AG_STRIDED_COPY(bool, b8)
-
-// dst[position] += src[position]: the backward of a view (as_strided) whose
-// elements may repeat (an expanded view), accumulated in walk order.
-#define AG_STRIDED_ADD(T, SFX)                                                    \
-void ag_strided_add_##SFX(const T *src, T *dst, const ag_strided *d) {            \
-    const int32_t nd = d->ndim;                                                   \
-    if (nd == 0) { dst[d->dst_offset] += src[d->src_offset]; return; }            \
-    if (ag_is_empty(d)) return;                                                   \
-    const int64_t n = d->shape[nd - 1];                                           \
-    const int64_t ss = d->src_stride[nd - 1], ds = d->dst_stride[nd - 1];         \
-    int64_t idx[AG_MAX_DIMS] = {0};                                               \
-    int64_t so = d->src_offset, dso = d->dst_offset;                              \
-    int32_t k;                                                                    \
-    do {                                                                          \
-        const T *s = src + so;                                                    \
-        T *t = dst + dso;                                                         \
-        for (int64_t j = 0; j < n; j++) t[j * ds] += s[j * ss];                   \
-        AG_ODOMETER_STEP(d, idx, k, so, dso)                                      \
-    } while (k >= 0);                                                             \
-}
-AG_STRIDED_ADD(float, f32)
-AG_STRIDED_ADD(double, f64)
+AG_STRIDED_WALK(float, ag_strided_copy_f32, =, 1)
+AG_STRIDED_WALK(double, ag_strided_copy_f64, =, 1)
+AG_STRIDED_WALK(int64_t, ag_strided_copy_i64, =, 1)
+AG_STRIDED_WALK(bool, ag_strided_copy_b8, =, 1)
+AG_STRIDED_WALK(float, ag_strided_add_f32, +=, 0)
+AG_STRIDED_WALK(double, ag_strided_add_f64, +=, 0)
 
 int64_t ag_index_check(const int64_t *index, int64_t n, int64_t size) {
     for (int64_t i = 0; i < n; i++)

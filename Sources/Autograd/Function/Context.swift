@@ -205,7 +205,7 @@ public final class Context {
                 producer = ({ override ?? fn._nodeName }, t.outputIndex)
             }
             saved.append(SavedTensor(
-                tensor: isOwnOutput ? nil : t, storage: t.storage, versionStorage: t.versionSource ?? t.storage,
+                tensor: isOwnOutput ? nil : t, storage: t.storage, versionStorage: t.versionStorage,
                 shape: t.shape, strides: t.explicitStrides, offset: t.storageOffset, dtype: t.dtype,
                 requiresGrad: t.requiresGrad, outputIndex: t.outputIndex,
                 version: Self.versionBeforeChange(t, dirty), producer: producer))
@@ -223,8 +223,7 @@ public final class Context {
     /// it in backward is refused.
     private static func versionBeforeChange(_ t: Tensor, _ dirty: [Tensor]) -> Int {
         let v = t.version
-        let storage = t.versionSource ?? t.storage
-        for d in dirty where d !== t && (d.versionSource ?? d.storage) === storage && !d.isSameWindow(t) { return v - 1 }
+        for d in dirty where d !== t && d.versionStorage === t.versionStorage && !d.isSameWindow(t) { return v - 1 }
         return v
     }
 

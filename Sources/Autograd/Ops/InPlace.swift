@@ -317,22 +317,6 @@ extension Tensor {
         return self
     }
 
-    /// Whether `other` is this tensor or the same window on the same memory.
-    func isSameWindow(_ other: Tensor) -> Bool {
-        self === other || (storage === other.storage && storageOffset == other.storageOffset
-                           && shape == other.shape && strides == other.strides)
-    }
-
-    /// Runs `body` on self, or, for a strided tensor, on a dense copy that
-    /// is then written back (bumping self's version).
-    func writeThrough(_ body: (Tensor) throws -> Void) rethrows {
-        if isContiguous { try body(self); return }
-        let c = copied()
-        try body(c)
-        Tensor.copyElements(from: c, into: self)
-        bumpVersion()
-    }
-
     /// PyTorch's checks that `other` broadcasts to exactly this shape.
     func checkBroadcastsInto(_ op: String, _ other: Tensor) throws {
         guard let out = Shape.broadcast(shape, other.shape) else { throw Shape.broadcastError(op, shape, other.shape) }
@@ -370,16 +354,16 @@ extension Tensor {
             } else {
                 f64(x.pointer(Double.self), o.pointer(Double.self), &bc)
             }
-            x.bumpVersion()
         }
+        bumpVersion()
     }
 
     /// self = self <op> s; bumps the version.
     func applyScalarInPlace(_ s: Double, _ f32: ScalarInPlaceF32, _ f64: ScalarInPlaceF64) {
         writeThrough { x in
             if dtype == .float32 { f32(x.pointer(Float.self), s, Int64(count)) } else { f64(x.pointer(Double.self), s, Int64(count)) }
-            x.bumpVersion()
         }
+        bumpVersion()
     }
 
     /// Clamps in place and bumps the version; returns the gradient mask
@@ -392,8 +376,8 @@ extension Tensor {
             } else {
                 ag_clamp_inplace_f64(x.pointer(Double.self), hasLo, lo, hasHi, hi, m?.pointer(Double.self), Int64(count))
             }
-            x.bumpVersion()
         }
+        bumpVersion()
         return m
     }
 

@@ -2,7 +2,8 @@ import AutogradKernels
 
 // Slicing and indexing: x[i], slice, narrow, indexSelect, gather, scatterAdd,
 // indexAdd, maskedFill. Index tensors are int64; every index is checked before
-// a kernel runs (kernels never read out of bounds). Results are copies.
+// a kernel runs (kernels never read out of bounds). x[i], slice and narrow
+// are views (Views.swift); the index ops copy, as in PyTorch.
 
 extension Tensor {
     /// Throws PyTorch's message for the first entry of an int64 `index` outside [0, size).

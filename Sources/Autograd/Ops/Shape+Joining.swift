@@ -74,12 +74,10 @@ extension SplitFunction {
         ctx.set("sizes", sizes)
         ctx.set("dim", dim)
         var start = 0
+        let whole = x.geometry
         return sizes.map { size in
             defer { start += size }
-            var g = x.geometry
-            g.offset += start * g.strides[dim]
-            g.shape[dim] = size
-            return x.window(g)
+            return x.window(whole.sliced(dim, start: start, length: size))
         }
     }
 

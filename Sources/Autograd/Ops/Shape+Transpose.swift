@@ -1,10 +1,8 @@
 import AutogradKernels
 
-// Rearranging dimensions. Tensors are always contiguous, so an op that changes
-// the memory order (transpose, permute) produces a copy through the strided
-// copy kernel; ops that only relabel dimensions (squeeze, unsqueeze, flatten,
-// and a permute that moves only size-1 dimensions) return storage-sharing
-// aliases through `reshape`.
+// Strided walks for the copy kernels of ag_shape.h, and the argument
+// handling of expand. The view ops themselves (transpose, permute, squeeze,
+// …) are in Views.swift and Views+API.swift.
 
 /// A walk for the strided kernels of ag_shape.h, built from Swift arrays: every
 /// index of `shape`, at `srcOffset + Σ i·srcStrides` in the source and

@@ -4,37 +4,11 @@
 // tensor and `clone()`, which copy.
 
 extension Tensor {
-    /// `shape` with one -1 inferred, checked against the element count.
-    private func inferredShape(_ shape: [Int]) throws -> [Int] {
-        var shape = shape
-        let unknown = shape.indices.filter { shape[$0] == -1 }
-        guard unknown.count <= 1 else { throw AutogradError.invalidArgument("only one dimension can be inferred") }
-        if let d = shape.first(where: { $0 < -1 }) {
-            throw AutogradError.invalidArgument("invalid shape dimension \(d)")
-        }
-        if let i = unknown.first {
-            var known = 1
-            for (k, v) in shape.enumerated() where k != i {
-                let (p, o) = known.multipliedReportingOverflow(by: v)
-                guard !o else { throw AutogradError.invalidArgument("shape '\(Shape.list(shape))' is invalid for input of size \(count)") }
-                known = p
-            }
-            if known > 0 && count % known == 0 { shape[i] = count / known }
-            else if known == 0 && count == 0 {
-                throw AutogradError.invalidArgument("cannot reshape tensor of 0 elements into shape \(Shape.list(shape)) because the unspecified dimension size -1 can be any value and is ambiguous")
-            }
-        }
-        guard Shape.checkedCount(shape) == count else {
-            throw AutogradError.invalidArgument("shape '\(Shape.list(shape))' is invalid for input of size \(count)")
-        }
-        return shape
-    }
-
     /// The same elements in a new shape (one dimension may be -1): a view
     /// when the strides allow one (always for a contiguous tensor), else a
     /// contiguous copy, exactly when PyTorch copies.  dL/dx = dL/dy reshaped back.
     public func reshape(_ shape: [Int]) throws -> Tensor {
-        let s = try inferredShape(shape)
+        let s = try Shape.inferred(shape, count: count)
         if Shape.viewStrides(self.shape, strides, s) != nil { return try ViewOp.apply(self, s) }
         return try contiguous().view(s)
     }
@@ -45,7 +19,7 @@ extension Tensor {
     /// PyTorch's `view`: the same elements in a new shape, always a view.
     /// - Throws: PyTorch's "view size is not compatible with input tensor's
     ///   size and stride" when the strides cannot express it (use `reshape`).
-    public func view(_ shape: [Int]) throws -> Tensor { try ViewOp.apply(self, try inferredShape(shape)) }
+    public func view(_ shape: [Int]) throws -> Tensor { try ViewOp.apply(self, try Shape.inferred(shape, count: count)) }
 
     /// `view` with the sizes listed inline.
     public func view(_ shape: Int...) throws -> Tensor { try view(shape) }
@@ -73,10 +47,7 @@ extension Tensor {
         let d = try normalizedDim(dim, "unflatten")
         guard rank > 0 else { throw AutogradError.invalidArgument("unflatten: Dimension specified as \(dim) but tensor has no dimensions") }
         guard !sizes.isEmpty else { throw AutogradError.invalidArgument("unflatten: sizes must be non-empty") }
-        let inner = try Tensor(storage: storage, shape: [shape[d]], strides: [1], offset: 0, dtype: dtype).inferredShape(sizes)
-        guard Shape.count(inner) == shape[d] else {
-            throw AutogradError.invalidArgument("unflatten: Provided sizes \(Shape.list(sizes)) don't multiply up to the size of dim \(dim) (\(shape[d])) in the input tensor")
-        }
+        let inner = try Shape.inferred(sizes, count: shape[d])   // throws when they do not multiply up
         return try view(Array(shape[..<d]) + inner + Array(shape[(d + 1)...]))
     }
 
@@ -285,5 +256,33 @@ enum Unbind: Function {
         let pieces = gradOutputs.map { $0 ?? Tensor.filled(s, 0, dtype: x.dtype) }
         if pieces.isEmpty { return [Tensor.filled(x.shape!, 0, dtype: x.dtype), nil] }
         return [try Tensor.stack(pieces, dim: dim), nil]
+    }
+}
+
+extension Shape {
+    /// `shape` with one -1 inferred, checked against `count` elements.
+    static func inferred(_ shape: [Int], count: Int) throws -> [Int] {
+        var shape = shape
+        let unknown = shape.indices.filter { shape[$0] == -1 }
+        guard unknown.count <= 1 else { throw AutogradError.invalidArgument("only one dimension can be inferred") }
+        if let d = shape.first(where: { $0 < -1 }) {
+            throw AutogradError.invalidArgument("invalid shape dimension \(d)")
+        }
+        if let i = unknown.first {
+            var known = 1
+            for (k, v) in shape.enumerated() where k != i {
+                let (p, o) = known.multipliedReportingOverflow(by: v)
+                guard !o else { throw AutogradError.invalidArgument("shape '\(Shape.list(shape))' is invalid for input of size \(count)") }
+                known = p
+            }
+            if known > 0 && count % known == 0 { shape[i] = count / known }
+            else if known == 0 && count == 0 {
+                throw AutogradError.invalidArgument("cannot reshape tensor of 0 elements into shape \(Shape.list(shape)) because the unspecified dimension size -1 can be any value and is ambiguous")
+            }
+        }
+        guard Shape.checkedCount(shape) == count else {
+            throw AutogradError.invalidArgument("shape '\(Shape.list(shape))' is invalid for input of size \(count)")
+        }
+        return shape
     }
 }

@@ -129,11 +129,7 @@ enum TOp: StridedView {
 enum Expand: StridedView {
     static var explicitGradient: Bool? { true }
     static func geometry(_ x: Geometry, _ args: Arguments) throws -> Geometry {
-        let shape = try args.ints(1)
-        let lead = shape.count - x.shape.count
-        var strides = [Int](repeating: 0, count: shape.count)
-        for i in 0..<x.shape.count where !(x.shape[i] == 1 && shape[i + lead] != 1) { strides[i + lead] = x.strides[i] }
-        return Geometry(shape: shape, strides: strides, offset: x.offset)
+        x.expanded(to: try args.ints(1))
     }
     static func gradient(_ ctx: Context, _ g: Tensor) throws -> Tensor { try g.sumTo(ctx.inputs[0].shape!) }
 }
@@ -143,12 +139,7 @@ enum Expand: StridedView {
 enum SliceOp: StridedView {
     static var _nodeName: String { "SliceBackward" }
     static func geometry(_ x: Geometry, _ args: Arguments) throws -> Geometry {
-        let dim = try args.int(1), start = try args.int(2), length = try args.int(3), step = try args.int(4)
-        var g = x
-        g.offset += start * x.strides[dim]
-        g.shape[dim] = length
-        g.strides[dim] = x.strides[dim] * step
-        return g
+        x.sliced(try args.int(1), start: try args.int(2), length: try args.int(3), step: try args.int(4))
     }
 }
 
@@ -156,12 +147,7 @@ enum SliceOp: StridedView {
 enum SelectOp: StridedView {
     static var _nodeName: String { "SelectBackward" }
     static func geometry(_ x: Geometry, _ args: Arguments) throws -> Geometry {
-        let dim = try args.int(1), index = try args.int(2)
-        var g = x
-        g.offset += index * x.strides[dim]
-        g.shape.remove(at: dim)
-        g.strides.remove(at: dim)
-        return g
+        x.selecting(try args.int(1), try args.int(2))
     }
 }
 
@@ -248,6 +234,8 @@ enum StridedScatterAdd: Function {
     static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let g = try args.tensor(0), shape = try args.ints(1), strides = try args.ints(2), offset = try args.int(3)
+        ctx.set("strides", strides)
+        ctx.set("offset", offset)
         let y = Tensor.filled(shape, 0, dtype: g.dtype)
         guard g.count > 0 else { return y }
         var d = try StridedWalk(shape: g.shape, srcStrides: g.strides, dstOffset: offset, dstStrides: strides)
@@ -266,15 +254,3 @@ enum StridedScatterAdd: Function {
                                 storageOffset: try ctx.get("offset", as: Int.self)), nil, nil, nil]
     }
 }
-
-extension StridedScatterAdd {
-    /// Records the window for backward.
-    static func apply(_ g: Tensor, _ shape: [Int], _ strides: [Int], _ offset: Int) throws -> Tensor {
-        try Graph.apply(Self.self, [.tensor(g), .ints(shape), .ints(strides), .int(offset)]) { ctx, args in
-            ctx.set("strides", strides)
-            ctx.set("offset", offset)
-            return [try forward(ctx, Arguments(values: args, owner: Self.self))]
-        }[0]
-    }
-}
-

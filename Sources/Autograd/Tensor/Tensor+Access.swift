@@ -11,7 +11,7 @@ extension Tensor {
 
     /// Records an in-place change (checked by saved-tensor unpacking).
     @inline(__always)
-    func bumpVersion() { (versionSource ?? storage).version &+= 1 }
+    func bumpVersion() { versionStorage.version &+= 1 }
 
     /// A contiguous copy with its own storage and no history (not recorded).
     func copied() -> Tensor {
@@ -34,7 +34,7 @@ extension Tensor {
     /// reports (and bumps) this tensor's version counter.
     func contiguousStandIn() -> Tensor {
         let t = copied()
-        t.versionSource = versionSource ?? storage
+        t.versionSource = versionStorage
         t.storedRequiresGrad = requiresGrad
         t.storedGradFn = gradFn
         t.outputIndex = outputIndex
@@ -45,7 +45,7 @@ extension Tensor {
     /// written through its own strides (same dtype; not recorded, no version
     /// bump). The two must not overlap in memory unless they are the same window.
     static func copyElements(from src: Tensor, into dst: Tensor) {
-        if src.count == 0 || (src.storage === dst.storage && src.storageOffset == dst.storageOffset && src.strides == dst.strides) { return }
+        if src.count == 0 || src.isSameWindow(dst) { return }
         let walk = StridedWalk(shape: dst.shape, srcStrides: src.strides, dstStrides: dst.strides)
         // Coalescing merges every dimension that both walk in order; what is
         // left exceeds AG_MAX_DIMS only for more than 8 interleaved strided
@@ -84,11 +84,7 @@ extension Tensor {
         if GradMode.isEnabled && isLeaf && requiresGrad { throw AutogradError.leafInPlace }
         try checkNoInternalOverlap()
         bumpVersion()
-        if isContiguous { return try body(UnsafeMutableBufferPointer(start: pointer(T.self), count: count)) }
-        // A strided view: the body writes a dense copy, which is written back.
-        let c = copied()
-        defer { Tensor.copyElements(from: c, into: self) }
-        return try body(UnsafeMutableBufferPointer(start: c.pointer(T.self), count: count))
+        return try writeThrough { x in try body(UnsafeMutableBufferPointer(start: x.pointer(T.self), count: count)) }
     }
 
     /// The elements as `Double`s, row-major.
@@ -159,12 +155,7 @@ extension Tensor {
     /// tensor cannot hold becomes Int64.min, as PyTorch's cast on x86 does
     /// (public callers check with `checkRepresentable` first).
     func fillUnchecked(_ value: Double) {
-        if !isContiguous {
-            let c = copied()
-            c.fillUnchecked(value)
-            Tensor.copyElements(from: c, into: self)
-            return
-        }
+        if !isContiguous { return writeThrough { $0.fillUnchecked(value) } }
         switch dtype {
         case .float32: ag_fill_f32(pointer(Float.self), Float(value), Int64(count))
         case .float64: ag_fill_f64(pointer(Double.self), value, Int64(count))

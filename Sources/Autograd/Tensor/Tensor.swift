@@ -101,7 +101,9 @@ public final class Tensor {
     /// (every tensor that does not require grad is a leaf too).
     public var isLeaf: Bool { gradFn == nil }
     /// The storage's version counter: how many in-place changes it has seen.
-    public var version: Int { (versionSource ?? storage).version }
+    public var version: Int { versionStorage.version }
+    /// The storage whose counter `version` reads and in-place changes bump.
+    var versionStorage: Storage { versionSource ?? storage }
     /// Whether the two tensors are windows on the same memory (PyTorch's
     /// `a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()`).
     public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }

@@ -66,29 +66,30 @@ final class ViewInfo {
     /// ("Split" for SplitBackward0, "Id" for a custom Function Id).
     var creatorName: String { Context.opName(nodeName) }
 
+    /// Why PyTorch forbids changing this view (or its base) in place, for
+    /// the views it forbids it for.
+    private var reason: String? {
+        switch creation {
+        case .normal, .noGrad: return nil
+        case .multiOutput:
+            return "This view is the output of a function that returns multiple views. Such functions do not allow the output views to be modified inplace. You should replace the inplace operation by an out-of-place one."
+        case .inCustomFunction:
+            return "This view was created inside a custom Function (or because an input was returned as-is) and the autograd logic to handle view+inplace would override the custom backward associated with the custom Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning the output of the custom Function."
+        }
+    }
+
     /// PyTorch's refusal of an in-place change of this view while recording, if any.
     var directRefusal: AutogradError? {
-        switch creation {
-        case .normal: return nil
-        case .noGrad:
+        if creation == .noGrad {
             return .invalidArgument("A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
-        case .multiOutput:
-            return .invalidArgument("Output \(outputIndex) of \(creatorName) is a view and is being modified inplace. This view is the output of a function that returns multiple views. Such functions do not allow the output views to be modified inplace. You should replace the inplace operation by an out-of-place one.")
-        case .inCustomFunction:
-            return .invalidArgument("Output \(outputIndex) of \(creatorName) is a view and is being modified inplace. This view was created inside a custom Function (or because an input was returned as-is) and the autograd logic to handle view+inplace would override the custom backward associated with the custom Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning the output of the custom Function.")
         }
+        return reason.map { .invalidArgument("Output \(outputIndex) of \(creatorName) is a view and is being modified inplace. \($0)") }
     }
 
     /// PyTorch's refusal to use this view after its base or another view of
     /// it changed in place (raised when its gradient is computed), if any.
     var indirectRefusal: String? {
-        switch creation {
-        case .normal, .noGrad: return nil
-        case .multiOutput:
-            return "Output \(outputIndex) of \(creatorName) is a view and its base or another view of its base has been modified inplace. This view is the output of a function that returns multiple views. Such functions do not allow the output views to be modified inplace. You should replace the inplace operation by an out-of-place one."
-        case .inCustomFunction:
-            return "Output \(outputIndex) of \(creatorName) is a view and its base or another view of its base has been modified inplace. This view was created inside a custom Function (or because an input was returned as-is) and the autograd logic to handle view+inplace would override the custom backward associated with the custom Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning the output of the custom Function."
-        }
+        reason.map { "Output \(outputIndex) of \(creatorName) is a view and its base or another view of its base has been modified inplace. \($0)" }
     }
 }
 
@@ -108,6 +109,33 @@ struct Geometry: Equatable, Sendable {
         }
         return (lo, hi + 1)
     }
+
+    /// Index `index` of dimension `dim`, which is dropped (select).
+    func selecting(_ dim: Int, _ index: Int) -> Geometry {
+        var g = self
+        g.offset += index * strides[dim]
+        g.shape.remove(at: dim)
+        g.strides.remove(at: dim)
+        return g
+    }
+
+    /// `length` elements from `start`, `step` apart, along `dim` (slice, narrow, split).
+    func sliced(_ dim: Int, start: Int, length: Int, step: Int = 1) -> Geometry {
+        var g = self
+        g.offset += start * strides[dim]
+        g.shape[dim] = length
+        g.strides[dim] = strides[dim] * step
+        return g
+    }
+
+    /// Broadcast to `shape` (which this shape broadcasts to): stride 0 along
+    /// new leading dimensions and along size-1 dimensions that grow (expand).
+    func expanded(to shape: [Int]) -> Geometry {
+        let lead = shape.count - self.shape.count
+        var st = [Int](repeating: 0, count: shape.count)
+        for i in 0..<self.shape.count where !(self.shape[i] == 1 && shape[i + lead] != 1) { st[i + lead] = strides[i] }
+        return Geometry(shape: shape, strides: st, offset: offset)
+    }
 }
 
 extension Tensor {
@@ -121,21 +149,26 @@ extension Tensor {
 
     /// This tensor broadcast to `shape` (which it must broadcast to) with
     /// stride 0 along the broadcast dimensions (not recorded).
-    func expandedWindow(_ shape: [Int]) -> Tensor {
-        let lead = shape.count - rank
-        let st = strides
-        var strides = [Int](repeating: 0, count: shape.count)
-        for i in 0..<rank where !(self.shape[i] == 1 && shape[i + lead] != 1) { strides[i + lead] = st[i] }
-        return window(Geometry(shape: shape, strides: strides, offset: storageOffset))
-    }
+    func expandedWindow(_ shape: [Int]) -> Tensor { window(geometry.expanded(to: shape)) }
 
     /// Element `index` of dimension `dim`, dropping that dimension (not recorded).
-    func selectUnrecorded(_ dim: Int, _ index: Int) -> Tensor {
-        var sh = shape, st = strides
-        let off = storageOffset + index * st[dim]
-        sh.remove(at: dim)
-        st.remove(at: dim)
-        return window(Geometry(shape: sh, strides: st, offset: off))
+    func selectUnrecorded(_ dim: Int, _ index: Int) -> Tensor { window(geometry.selecting(dim, index)) }
+
+    /// Whether `other` is this tensor or the same window on the same memory.
+    func isSameWindow(_ other: Tensor) -> Bool {
+        self === other || (storage === other.storage && storageOffset == other.storageOffset
+                           && shape == other.shape && strides == other.strides)
+    }
+
+    /// Runs `body` on self, or, for a strided tensor, on a dense copy that
+    /// is written back afterwards (also when `body` throws, so a partial
+    /// write lands as it would in place). No version bump: callers count
+    /// the change.
+    func writeThrough<R>(_ body: (Tensor) throws -> R) rethrows -> R {
+        if isContiguous { return try body(self) }
+        let c = copied()
+        defer { Tensor.copyElements(from: c, into: self) }
+        return try body(c)
     }
 
     /// PyTorch's refusal to write to a tensor whose elements share memory
@@ -150,8 +183,7 @@ extension Tensor {
     /// PyTorch's refusal to write to a tensor from a source that partly
     /// shares its memory (the same window is allowed).
     func checkNoPartialOverlap(with other: Tensor) throws {
-        guard other.storage === storage, other.count > 0, count > 0 else { return }
-        if other.geometry == geometry { return }
+        guard other.storage === storage, other.count > 0, count > 0, !isSameWindow(other) else { return }
         let a = geometry.extent, b = other.geometry.extent
         if a.lo < b.hi && b.lo < a.hi {
             throw AutogradError.invalidArgument("unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation.")
