@@ -183,7 +183,7 @@ enum UnfoldOp: StridedView {
         var g = x
         if !x.shape.isEmpty {
             g.shape[dim] = (x.shape[dim] - size) / step + 1
-            g.strides[dim] = x.strides[dim] * step
+            g.strides[dim] = Geometry.stepped(x.strides[dim], step, g.shape[dim])
         }
         g.shape.append(size)
         g.strides.append(x.shape.isEmpty ? 1 : x.strides[dim])

@@ -124,8 +124,17 @@ struct Geometry: Equatable, Sendable {
         var g = self
         g.offset += start * strides[dim]
         g.shape[dim] = length
-        g.strides[dim] = strides[dim] * step
+        g.strides[dim] = Geometry.stepped(strides[dim], step, length)
         return g
+    }
+
+    /// The stride of `count` elements `step` apart: stride·step, which fits
+    /// whenever two or more elements lie inside the storage; for fewer it may
+    /// not (a step of Int.max), and then the size-1 dimension keeps `stride`
+    /// (any stride describes one element).
+    static func stepped(_ stride: Int, _ step: Int, _ count: Int) -> Int {
+        let (s, overflow) = stride.multipliedReportingOverflow(by: step)
+        return overflow && count <= 1 ? stride : s
     }
 
     /// Broadcast to `shape` (which this shape broadcasts to): stride 0 along
