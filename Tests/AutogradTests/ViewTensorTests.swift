@@ -54,6 +54,17 @@ import Testing
         #expect(try b.scalar(at: 1, 0) == -1)
     }
 
+    @Test func hugeStepsGiveOneElementWithoutOverflow() throws {
+        let s = try m.slice(dim: 0, step: Int.max)
+        #expect(s.shape == [1, 4] && s.toArray() == [0, 1, 2, 3])
+        let u = try m.unfold(dimension: 0, size: 2, step: Int.max)
+        #expect(u.shape == [1, 4, 2] && u.toArray() == [0, 4, 1, 5, 2, 6, 3, 7])
+    }
+
+    @Test func aliasOfAStridedTensorKeepsRowMajorOrder() throws {
+        #expect(try m.t().alias(shape: [12]).toArray() == [0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11])
+    }
+
     @Test func asStridedChecksTheStorage() throws {
         #expect(throws: AutogradError.self) { try m.asStrided(size: [4, 4], stride: [4, 1]) }
         #expect(throws: AutogradError.self) { try m.asStrided(size: [2], stride: [Int.max]) }

@@ -77,8 +77,11 @@ enum Graph {
         return nil
     }
 
-    /// The argument whose storage `t` shares, if any (a view made inside forward).
+    /// The argument a view made inside forward looks at, if any. Only a
+    /// view counts (a detached alias is no view, as in PyTorch), which also
+    /// spares every plain output the walk over the arguments.
     private static func viewedInput(_ t: Tensor, _ args: [Argument]) -> Tensor? {
+        guard t.view != nil else { return nil }
         for a in args { if case .tensor(let x) = a, x.storage === t.storage { return x } }
         return nil
     }

@@ -70,11 +70,14 @@ public final class Tensor {
         self.init(storage: Storage.allocate(byteCount: n * dtype.byteSize), shape: shape, count: n, dtype: dtype)
     }
 
-    /// A tensor with this one's geometry (or another shape, for a contiguous
-    /// tensor) sharing its storage, with no history.
+    /// A tensor with this one's geometry, or the same elements in row-major
+    /// order in `newShape` (sharing storage when this one is contiguous), with
+    /// no history.
     func alias(shape newShape: [Int]? = nil) -> Tensor {
         if let newShape, newShape != shape {
-            return Tensor(storage: storage, shape: newShape, strides: Shape.strides(newShape), offset: storageOffset, dtype: dtype)
+            let dense = contiguousData
+            return Tensor(storage: dense.storage, shape: newShape, strides: Shape.strides(newShape),
+                          offset: dense.storageOffset, dtype: dtype)
         }
         return Tensor(storage: storage, shape: shape, strides: strides, offset: storageOffset, dtype: dtype)
     }
