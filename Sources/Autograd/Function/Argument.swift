@@ -13,12 +13,6 @@ public enum Argument {
     case bools([Bool])
     case strings([String])
 
-    /// The tensor, for a `.tensor` argument.
-    var tensorValue: Tensor? {
-        if case .tensor(let t) = self { return t }
-        return nil
-    }
-
     var typeName: String {
         switch self {
         case .tensor: "Tensor"

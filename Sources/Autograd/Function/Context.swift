@@ -33,8 +33,9 @@ struct SavedTensor {
     /// output is kept as storage and rebuilt, pointing at the node, on unpack.
     var tensor: Tensor?
     var storage: Storage
-    /// The storage whose version counter guards the tensor (see `Tensor.versionSource`).
-    var versionStorage: Storage
+    /// The storage whose version counter guards the tensor when it is not
+    /// `storage` (a contiguous stand-in's: see `Tensor.versionSource`).
+    var versionSource: Storage?
     var shape: [Int]
     /// nil for a contiguous tensor.
     var strides: [Int]?
@@ -205,10 +206,10 @@ public final class Context {
                 producer = ({ override ?? fn._nodeName }, t.outputIndex)
             }
             saved.append(SavedTensor(
-                tensor: isOwnOutput ? nil : t, storage: t.storage, versionStorage: t.versionStorage,
+                tensor: isOwnOutput ? nil : t, storage: t.storage, versionSource: t.versionSource,
                 shape: t.shape, strides: t.explicitStrides, offset: t.storageOffset, dtype: t.dtype,
                 requiresGrad: t.requiresGrad, outputIndex: t.outputIndex,
-                version: Self.versionBeforeChange(t, dirty), producer: producer))
+                version: dirty.isEmpty ? t.version : Self.versionBeforeChange(t, dirty), producer: producer))
         }
         toSave = []
         // Only wrapOutputs reads these; a dirty output's gradFn is this node,
@@ -236,7 +237,8 @@ public final class Context {
     }
 
     private func unpack(_ s: SavedTensor) throws -> Tensor {
-        if s.versionStorage.version != s.version {
+        let now = (s.versionSource ?? s.storage).version
+        if now != s.version {
             // PyTorch names the tensor's current node (after an in-place
             // change, that change's), without "Backward" and its number.
             var where_ = ""
@@ -244,14 +246,14 @@ public final class Context {
                 if let fn = t.gradFn { where_ = ", which is output \(t.outputIndex) of \(Self.opName(fn.name))," }
             } else if let p = s.producer { where_ = ", which is output \(p.index) of \(Self.opName(p.name()))," }
             throw AutogradError.graph(
-                "one of the variables needed for gradient computation has been modified by an inplace operation: [\(s.dtype.legacyTypeName) \(Shape.list(s.shape))]\(where_) is at version \(s.versionStorage.version); expected version \(s.version) instead. Hint: the tensor was changed in place after it was saved for backward; save a copy (clone()) or change a copy instead.")
+                "one of the variables needed for gradient computation has been modified by an inplace operation: [\(s.dtype.legacyTypeName) \(Shape.list(s.shape))]\(where_) is at version \(now); expected version \(s.version) instead. Hint: the tensor was changed in place after it was saved for backward; save a copy (clone()) or change a copy instead.")
         }
         if let t = s.tensor { return t }
         let t = s.strides == nil && s.offset == 0
             ? Tensor(storage: s.storage, shape: s.shape, count: Shape.count(s.shape), dtype: s.dtype)
             : Tensor(storage: s.storage, shape: s.shape, strides: s.strides ?? Shape.strides(s.shape), offset: s.offset, dtype: s.dtype)
         t.requiresGrad = s.requiresGrad
-        if s.versionStorage !== s.storage { t.versionSource = s.versionStorage }
+        t.versionSource = s.versionSource
         if s.requiresGrad { t.gradFn = self; t.outputIndex = s.outputIndex }
         return t
     }

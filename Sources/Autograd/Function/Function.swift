@@ -129,7 +129,10 @@ extension UnaryFunction {
     }
     /// Applies the function to `x`, recording it in the graph.
     public static func apply(_ x: Tensor) throws -> Tensor {
-        try Graph.apply(Self.self, [.tensor(x)]) { ctx, args in [try forward(ctx, args.first!.tensorValue!)] }[0]
+        try Graph.apply(Self.self, [.tensor(x)]) { ctx, args in
+            guard case .tensor(let input) = args[0] else { throw AutogradError.invalidArgument("\(Self.self).apply: lost its tensor argument") }
+            return [try forward(ctx, input)]
+        }[0]
     }
 }
 
@@ -151,7 +154,10 @@ extension BinaryFunction {
     /// Applies the function to `a` and `b`, recording it in the graph.
     public static func apply(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         try Graph.apply(Self.self, [.tensor(a), .tensor(b)]) { ctx, args in
-            [try forward(ctx, args[0].tensorValue!, args[1].tensorValue!)]
+            guard case .tensor(let x) = args[0], case .tensor(let y) = args[1] else {
+                throw AutogradError.invalidArgument("\(Self.self).apply: lost its tensor arguments")
+            }
+            return [try forward(ctx, x, y)]
         }[0]
     }
 }

@@ -15,11 +15,13 @@ enum Graph {
     /// reads strides itself.
     static func apply(_ function: any _AnyFunction.Type, _ args: [Argument],
                       forward: (Context, [Argument]) throws -> [Tensor]) throws -> [Tensor] {
-        var isExecutable = false
+        var isExecutable = false, anyStrided = false
         var slots = [InputSlot]()
         let recording = GradMode.isEnabled
-        if recording {
-            for a in args { if case .tensor(let t) = a, t.requiresGrad { isExecutable = true; break } }
+        for a in args {
+            guard case .tensor(let t) = a else { continue }
+            if recording && t.requiresGrad { isExecutable = true }
+            if !t.isContiguous { anyStrided = true }
         }
         // Slots are only needed to route gradients; an unrecorded call skips them.
         if isExecutable {
@@ -33,12 +35,17 @@ enum Graph {
             }
         }
         let layout = function._layout
-        var forwardArgs = args
-        if layout == .contiguous {
+        // `standIns` is set only when some argument was replaced.
+        var standIns: [Argument]? = nil
+        if anyStrided && layout == .contiguous {
             for i in 0..<args.count {
-                if case .tensor(let t) = args[i], !t.isContiguous { forwardArgs[i] = .tensor(t.contiguousStandIn()) }
+                if case .tensor(let t) = args[i], !t.isContiguous {
+                    if standIns == nil { standIns = args }
+                    standIns![i] = .tensor(t.contiguousStandIn())
+                }
             }
         }
+        let forwardArgs = standIns ?? args
         let ctx = Context(function: function, inputs: slots, argumentCount: args.count)
         var outputs: [Tensor]
         do {
@@ -48,7 +55,7 @@ enum Graph {
         } catch {
             throw AutogradError.function("\(function).forward failed: \(error)")
         }
-        if layout == .contiguous, let dirty = ctx.extras?.dirty, !dirty.isEmpty {
+        if standIns != nil, let dirty = ctx.extras?.dirty, !dirty.isEmpty {
             // A stand-in changed in place: the change goes to the view it stands for.
             for i in 0..<args.count {
                 guard case .tensor(let standIn) = forwardArgs[i], case .tensor(let x) = args[i], standIn !== x,
@@ -65,14 +72,15 @@ enum Graph {
                               nodeName: function._nodeName, outputIndex: i)
             }
         }
-        return try wrapOutputs(ctx, args, forwardArgs, outputs, isExecutable: isExecutable, recording: recording)
+        return try wrapOutputs(ctx, layout, args, standIns, outputs, isExecutable: isExecutable, recording: recording)
     }
 
     /// The argument `t` is (or stands in for), if any.
-    private static func input(_ t: Tensor, _ args: [Argument], _ forwardArgs: [Argument]) -> Tensor? {
+    private static func input(_ t: Tensor, _ args: [Argument], _ standIns: [Argument]?) -> Tensor? {
         for i in 0..<args.count {
-            if case .tensor(let x) = args[i], x === t { return x }
-            if case .tensor(let x) = forwardArgs[i], x === t, case .tensor(let original) = args[i] { return original }
+            guard case .tensor(let x) = args[i] else { continue }
+            if x === t { return x }
+            if let standIns, case .tensor(let s) = standIns[i], s === t { return x }
         }
         return nil
     }
@@ -86,10 +94,9 @@ enum Graph {
         return nil
     }
 
-    private static func wrapOutputs(_ ctx: Context, _ args: [Argument], _ forwardArgs: [Argument], _ outputs: [Tensor],
-                                    isExecutable: Bool, recording: Bool) throws -> [Tensor] {
+    private static func wrapOutputs(_ ctx: Context, _ layout: _FunctionLayout, _ args: [Argument], _ standIns: [Argument]?,
+                                    _ outputs: [Tensor], isExecutable: Bool, recording: Bool) throws -> [Tensor] {
         let dirty = ctx.extras?.dirty ?? []
-        let layout = ctx.function._layout
         let isCustom = layout == .contiguous
         for d in dirty {
             guard outputs.contains(where: { $0 === d }) else { throw AutogradError.dirtyNotReturned }
@@ -105,7 +112,7 @@ enum Graph {
             guard isCustom else { return outputs }
             var result = outputs
             for i in 0..<outputs.count where !dirty.contains(where: { $0 === outputs[i] }) {
-                if let x = input(outputs[i], args, forwardArgs) {
+                if let x = input(outputs[i], args, standIns) {
                     result[i] = x.alias()
                     markCustomView(result[i], of: x, ctx, i, recording: recording)
                 } else if let x = viewedInput(outputs[i], args) {
@@ -123,7 +130,7 @@ enum Graph {
                 && !nonDifferentiable.contains(where: { $0 === o })
             ctx.outputs.append(OutputSlot(shape: o.shape, dtype: o.dtype, differentiable: differentiable))
             let isDirty = dirty.contains(where: { $0 === o })
-            let original = isDirty ? nil : input(o, args, forwardArgs)
+            let original = isDirty ? nil : input(o, args, standIns)
             if !differentiable {
                 // An input returned as a non-differentiable output keeps its own history.
                 if original != nil || o.storedGradFn != nil {

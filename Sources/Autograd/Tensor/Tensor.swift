@@ -118,8 +118,9 @@ public final class Tensor {
     /// Whether gradients are tracked for this tensor.
     public internal(set) var requiresGrad: Bool {
         @inline(__always) get {
-            guard let v = view else { return storedRequiresGrad }
-            return storedRequiresGrad || gradFn != nil || v.base.requiresGrad
+            if view == nil { return storedRequiresGrad }
+            // A view's base is never a view itself, so its flag is stored.
+            return storedRequiresGrad || gradFn != nil || view!.base.storedRequiresGrad
         }
         set { storedRequiresGrad = newValue }
     }
@@ -130,8 +131,8 @@ public final class Tensor {
     /// history (PyTorch's AsStridedBackward).
     public internal(set) var gradFn: Context? {
         @inline(__always) get {
-            guard let v = view else { return storedGradFn }
-            return v.currentGradFn(of: self)
+            if view == nil { return storedGradFn }
+            return view!.currentGradFn(of: self)
         }
         set {
             storedGradFn = newValue
