@@ -15,8 +15,10 @@ protocol StridedView: Function where Output == Tensor {
     /// dL/dx from dL/dy. The default scatter-adds dL/dy into zeros of x's
     /// shape through the geometry the view would have on a contiguous x.
     static func gradient(_ ctx: Context, _ g: Tensor) throws -> Tensor
-    /// True when `gradient` is the op's own (the scatter's geometry need not be kept).
-    static var explicitGradient: Bool? { get }
+    /// Keeps in `ctx` what `gradient` will need; called only when x needs a
+    /// gradient. The default keeps the view's window on a contiguous x,
+    /// for the default gradient's scatter.
+    static func keep(_ ctx: Context, _ x: Tensor, _ args: Arguments) throws
 }
 
 extension StridedView {
@@ -25,10 +27,7 @@ extension StridedView {
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0)
         let g = try geometry(x.geometry, args)
-        if ctx.needsInputGrad.first == true, explicitGradient == nil {
-            let dense = Geometry(shape: x.shape, strides: Shape.strides(x.shape), offset: 0)
-            ctx.set("geometry", try geometry(dense, args))
-        }
+        if ctx.needsInputGrad.first == true { try keep(ctx, x, args) }
         return x.window(g)
     }
 
@@ -39,8 +38,10 @@ extension StridedView {
         return out
     }
 
-    /// nil: the default gradient (a scatter) is used.
-    static var explicitGradient: Bool? { nil }
+    static func keep(_ ctx: Context, _ x: Tensor, _ args: Arguments) throws {
+        let dense = Geometry(shape: x.shape, strides: Shape.strides(x.shape), offset: 0)
+        ctx.set("geometry", try geometry(dense, args))
+    }
 
     static func gradient(_ ctx: Context, _ g: Tensor) throws -> Tensor {
         let geometry = try ctx.get("geometry", as: Geometry.self)
@@ -53,7 +54,7 @@ extension StridedView {
 protocol ReshapingView: StridedView {}
 
 extension ReshapingView {
-    static var explicitGradient: Bool? { true }
+    static func keep(_ ctx: Context, _ x: Tensor, _ args: Arguments) throws {}
     /// args: (x, newShape).
     static func geometry(_ x: Geometry, _ args: Arguments) throws -> Geometry {
         let newShape = try args.ints(1)
@@ -75,7 +76,7 @@ enum UnsqueezeOp: ReshapingView { static var _nodeName: String { "UnsqueezeBackw
 /// Reorders dimensions: y.shape[i] = x.shape[dims[i]], y.stride[i] = x.stride[dims[i]].
 /// dL/dx = dL/dy permuted by the inverse permutation.
 enum Permute: StridedView {
-    static var explicitGradient: Bool? { true }
+    static func keep(_ ctx: Context, _ x: Tensor, _ args: Arguments) throws { ctx.set("dims", try args.ints(1)) }
     static func geometry(_ x: Geometry, _ args: Arguments) throws -> Geometry {
         let dims = try args.ints(1)
         return Geometry(shape: dims.map { x.shape[$0] }, strides: dims.map { x.strides[$0] }, offset: x.offset)
@@ -86,16 +87,14 @@ enum Permute: StridedView {
         for (i, d) in dims.enumerated() { inverse[d] = i }
         return try g.permute(inverse)
     }
-    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
-        let x = try args.tensor(0)
-        ctx.set("dims", try args.ints(1))
-        return x.window(try geometry(x.geometry, args))
-    }
 }
 
 /// Swaps two dimensions (their sizes and strides).  dL/dx = dL/dy with them swapped back.
 enum Transpose: StridedView {
-    static var explicitGradient: Bool? { true }
+    static func keep(_ ctx: Context, _ x: Tensor, _ args: Arguments) throws {
+        ctx.set("d0", try args.int(1))
+        ctx.set("d1", try args.int(2))
+    }
     static func geometry(_ x: Geometry, _ args: Arguments) throws -> Geometry {
         let a = try args.int(1), b = try args.int(2)
         var g = x
@@ -106,18 +105,12 @@ enum Transpose: StridedView {
     static func gradient(_ ctx: Context, _ g: Tensor) throws -> Tensor {
         try g.transpose(try ctx.get("d0", as: Int.self), try ctx.get("d1", as: Int.self))
     }
-    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
-        let x = try args.tensor(0)
-        ctx.set("d0", try args.int(1))
-        ctx.set("d1", try args.int(2))
-        return x.window(try geometry(x.geometry, args))
-    }
 }
 
 /// PyTorch's `t()`: Transpose of a matrix, under its own node name.
 enum TOp: StridedView {
     static var _nodeName: String { "TBackward" }
-    static var explicitGradient: Bool? { true }
+    static func keep(_ ctx: Context, _ x: Tensor, _ args: Arguments) throws {}
     static func geometry(_ x: Geometry, _ args: Arguments) throws -> Geometry {
         Geometry(shape: x.shape.reversed(), strides: x.strides.reversed(), offset: x.offset)
     }
@@ -127,7 +120,7 @@ enum TOp: StridedView {
 /// Broadcasts to a larger shape with stride 0 along the broadcast dimensions.
 /// dL/dx = dL/dy summed over them (`sumTo`).
 enum Expand: StridedView {
-    static var explicitGradient: Bool? { true }
+    static func keep(_ ctx: Context, _ x: Tensor, _ args: Arguments) throws {}
     static func geometry(_ x: Geometry, _ args: Arguments) throws -> Geometry {
         x.expanded(to: try args.ints(1))
     }
@@ -196,16 +189,12 @@ enum UnfoldOp: StridedView {
 /// the storage span both windows cover, read back through x's window.
 enum AsStridedOp: StridedView {
     static var _nodeName: String { "AsStridedBackward" }
-    static var explicitGradient: Bool? { true }
     static func geometry(_ x: Geometry, _ args: Arguments) throws -> Geometry {
         Geometry(shape: try args.ints(1), strides: try args.ints(2), offset: try args.int(3))
     }
-    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
-        let x = try args.tensor(0)
-        let g = try geometry(x.geometry, args)
+    static func keep(_ ctx: Context, _ x: Tensor, _ args: Arguments) throws {
         ctx.set("in", x.geometry)
-        ctx.set("out", g)
-        return x.window(g)
+        ctx.set("out", try geometry(x.geometry, args))
     }
     static func gradient(_ ctx: Context, _ g: Tensor) throws -> Tensor {
         try asStridedGradient(g, input: ctx.get("in", as: Geometry.self), view: ctx.get("out", as: Geometry.self))
