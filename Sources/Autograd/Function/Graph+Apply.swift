@@ -101,7 +101,9 @@ enum Graph {
         for d in dirty {
             guard outputs.contains(where: { $0 === d }) else { throw AutogradError.dirtyNotReturned }
             guard isExecutable else { continue }
-            if isCustom, let v = d.view {
+            // The library's in-place ops have made these checks already, with
+            // their own message for a leaf; a custom Function's markDirty gets them here.
+            if let v = d.view {
                 if let refusal = v.directRefusal { throw refusal }
                 if d.requiresGrad && v.base.isLeaf { throw AutogradError.viewOfLeafInPlace }
             }
@@ -166,11 +168,8 @@ enum Graph {
             }
         }
         ctx.pack()
-        // A custom Function's markDirty on a view rebases the view's base too
-        // (the library's in-place ops do it themselves, after their checks).
-        if isCustom {
-            for d in dirty where d.view != nil && d.storedGradFn === ctx { try d.rebaseViewHistory() }
-        }
+        // A change in place through a view rebases the view's base too.
+        for d in dirty where d.view != nil && d.storedGradFn === ctx { try d.rebaseViewHistory() }
         return result
     }
 

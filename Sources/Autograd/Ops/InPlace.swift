@@ -241,7 +241,7 @@ extension Tensor {
     @discardableResult
     public func fill_(_ value: Double) throws -> Tensor {
         try Tensor.checkRepresentable(value, dtype, "fill_")
-        if try recordsInPlace() { return try recorded { try FillInPlace.apply(self, value) } }
+        if try recordsInPlace() { return try FillInPlace.apply(self, value) }
         fillUnchecked(value)
         bumpVersion()
         return self
@@ -257,7 +257,7 @@ extension Tensor {
     public func copy_(_ src: Tensor) throws -> Tensor {
         try checkBroadcastsInto("copy_", src)
         let s = src.dtype == dtype ? src : try src.to(dtype)
-        if try recordsInPlace(s) { return try recorded { try CopyInPlace.apply(self, s) } }
+        if try recordsInPlace(s) { return try CopyInPlace.apply(self, s) }
         try copyUnchecked(from: s)
         return self
     }
@@ -272,7 +272,7 @@ extension Tensor {
         }
         try requireFloating("clamp_")
         if try recordsInPlace() {
-            return try recorded { try ClampInPlace.apply(self, min != nil, min ?? 0, max != nil, max ?? 0) }
+            return try ClampInPlace.apply(self, min != nil, min ?? 0, max != nil, max ?? 0)
         }
         _ = clampInPlace(min != nil, min ?? 0, max != nil, max ?? 0, mask: false)
         return self
@@ -309,14 +309,6 @@ extension Tensor {
         return true
     }
 
-    /// Runs a recorded in-place Function on self; on a view, rebases the
-    /// base's history too. Returns self.
-    func recorded(_ apply: () throws -> Tensor) throws -> Tensor {
-        _ = try apply()
-        if view != nil { try rebaseViewHistory() }
-        return self
-    }
-
     /// PyTorch's checks that `other` broadcasts to exactly this shape.
     func checkBroadcastsInto(_ op: String, _ other: Tensor) throws {
         guard let out = Shape.broadcast(shape, other.shape) else { throw Shape.broadcastError(op, shape, other.shape) }
@@ -332,14 +324,14 @@ extension Tensor {
         try requireFloating(op)
         try checkBroadcastsInto(op, other)
         let o = other.dtype == dtype ? other : try other.to(dtype)
-        if try recordsInPlace(o) { return try recorded { try F.apply(self, o) } }
+        if try recordsInPlace(o) { return try F.apply(self, o) }
         try applyInPlace(o, f32, f64)
         return self
     }
 
     private func scalarInPlace<F: ScalarInPlaceFunction>(_ op: String, _ s: Double, _ function: F.Type) throws -> Tensor {
         try requireFloating(op)
-        if try recordsInPlace() { return try recorded { try F.apply(self, s) } }
+        if try recordsInPlace() { return try F.apply(self, s) }
         applyScalarInPlace(s, F.kernels.0, F.kernels.1)
         return self
     }
