@@ -27,7 +27,7 @@ func runShapeFixtureOp(_ c: FixtureCase, _ xs: [Tensor]) throws -> [Tensor] {
     case "split_sizes": return try x.split(sizes: c.arg("sizes")?.ints ?? [], dim: int("dim"))
     case "chunk": return try x.chunk(int("chunks"), dim: int("dim"))
     case "narrow": return [try x.narrow(dim: int("dim"), start: int("start"), length: int("length"))]
-    case "select": return [try x[int("index")]]
+    case "select": return [try x.at(int("index"))]
     case "slice":
         return [try x.slice(dim: int("dim"), start: optionalInt("start"), end: optionalInt("end"), step: int("step"))]
     case "index_select": return [try x.indexSelect(dim: int("dim"), index: xs[1])]
@@ -193,7 +193,7 @@ private let shapeOps: Set<String> = ["transpose", "permute", "t", "mT", "squeeze
         expectShapeOpError("flatten() has invalid args: start_dim cannot come after end_dim") { try x.flatten(startDim: 1, endDim: 0) }
         expectShapeOpError("The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension 0") { try x.expand(-1, 2, 3) }
         expectShapeOpError("expand(torch.FloatTensor{[2, 3]}, size=[3]): the number of sizes provided (1) must be greater or equal to the number of dimensions in the tensor (2)") { try x.expand(3) }
-        expectShapeOpError("The expanded size of the tensor must match the existing size") { try x.broadcastTo([2, 4]) }
+        expectShapeOpError("The expanded size of the tensor (4) must match the existing size (3) at non-singleton dimension 1.  Target sizes: [2, 4].  Tensor sizes: [2, 3]") { try x.broadcastTo([2, 4]) }
     }
 
     @Test func badJoinInput() throws {

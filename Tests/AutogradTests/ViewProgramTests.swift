@@ -6,28 +6,9 @@ import Testing
 /// changes through them, and PyTorch's refusals, against PyTorch's values,
 /// gradients and messages (Fixtures/views.json).
 @Suite struct ViewProgramTests {
-    struct Case: Decodable {
-        var name: String
-        var error: String?
-        var shape: [Int]?
-        var out: [Double]?
-        var grads: [String: [Double]?]?
-    }
-    struct File: Decodable { var cases: [Case] }
+    static let cases = ProgramFixture.load("views")
 
-    static let cases: [Case] = {
-        guard let url = Bundle.module.url(forResource: "views", withExtension: "json", subdirectory: "Fixtures"),
-              let data = try? Data(contentsOf: url),
-              let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
-        return file.cases
-    }()
-
-    typealias Program = @Sendable (Tensor, Tensor, Tensor) throws -> Tensor
-
-    /// PyTorch's names carry a trailing digit (AsStridedBackward0); ours do not.
-    static func normalized(_ message: String) -> String {
-        message.replacingOccurrences(of: #"Backward\d+"#, with: "Backward", options: .regularExpression)
-    }
+    typealias Program = ProgramFixture.Program
 
     @Test func everyProgramIsHere() {
         #expect(Self.cases.count >= 60)
@@ -36,42 +17,7 @@ import Testing
 
     @Test(arguments: Self.cases.map(\.name))
     func matchesPyTorch(_ name: String) throws {
-        let c = Self.cases.first { $0.name == name }!
-        let program = try #require(Self.programs[name])
-        let a = try Tensor([1, 2, 3, 4], dtype: .float64, requiresGrad: true)
-        let m = try Tensor([0.5, -1, 2, 3, -0.25, 1.5], shape: [2, 3], dtype: .float64, requiresGrad: true)
-        let w = try Tensor([0.3, -0.7, 1.1, 2.0], dtype: .float64, requiresGrad: true)
-        do {
-            let out = try program(a, m, w)
-            let coef = try Tensor((0..<out.count).map { 0.5 + 0.25 * Double($0) }, shape: out.shape, dtype: .float64)
-            try (out * coef).sum().backward()
-            if let e = c.error { Issue.record("\(name): expected PyTorch's error \(e)"); return }
-            #expect(out.shape == c.shape!, "\(name): shape")
-            expectClose(out.toArray(), c.out!, name + " out")
-            for (key, leaf) in [("a", a), ("m", m), ("w", w)] {
-                let expected = c.grads![key]!
-                if let expected {
-                    guard let g = leaf.grad else { Issue.record("\(name): \(key).grad is nil, PyTorch has \(expected)"); continue }
-                    expectClose(g.toArray(), expected, "\(name) grad \(key)")
-                } else {
-                    #expect(leaf.grad == nil, "\(name): \(key).grad should be nil")
-                }
-            }
-        } catch let e as AutogradError {
-            guard let expected = c.error else { Issue.record("\(name): unexpected error \(e.message)"); return }
-            // Up to the hint, which is ours (PyTorch's suggests anomaly detection, which we lack).
-            let want = Self.normalized(expected).components(separatedBy: " Hint:")[0]
-            #expect(e.message.hasPrefix(want), "\(name): \(e.message)")
-        }
-    }
-
-    func expectClose(_ got: [Double], _ want: [Double], _ what: String) {
-        #expect(got.count == want.count, "\(what): \(got) vs \(want)")
-        guard got.count == want.count else { return }
-        for (x, y) in zip(got, want) where !(abs(x - y) <= 1e-12 * Swift.max(1, abs(y))) {
-            Issue.record("\(what): \(got) vs PyTorch \(want)")
-            return
-        }
+        try ProgramFixture.check(Self.cases.first { $0.name == name }!, try #require(Self.programs[name]))
     }
 
     // MARK: The programs (see views.py for the Python of each)

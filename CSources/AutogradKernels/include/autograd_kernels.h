@@ -13,7 +13,6 @@
 #include "ag_reduce.h"
 #include "ag_linalg.h"
 #include "ag_optim.h"
-#include "ag_optim.h"
 #include "ag_parallel.h"
 #include "ag_math.h"
 #include "ag_elementwise_math.h"
@@ -21,6 +20,7 @@
 #include "ag_reduce_dims.h"
 #include "ag_sort.h"
 #include "ag_shape.h"
+#include "ag_index.h"
 #include "ag_nn.h"
 #include "ag_inplace.h"
 

@@ -262,6 +262,7 @@ extension Tensor {
     ///   - retainGraph: keep saved tensors for another backward; defaults to `createGraph`.
     ///   - createGraph: record the backward pass, for higher-order derivatives.
     public func backward(gradient: Tensor? = nil, retainGraph: Bool? = nil, createGraph: Bool = false) throws {
+        try throwDeferred()
         _ = try Engine.run(roots: [self], gradients: [gradient], retainGraph: retainGraph ?? createGraph,
                            createGraph: createGraph)
     }

@@ -20,6 +20,7 @@ enum Graph {
         let recording = GradMode.isEnabled
         for a in args {
             guard case .tensor(let t) = a else { continue }
+            try t.throwDeferred()
             if recording && t.requiresGrad { isExecutable = true }
             if !t.isContiguous { anyStrided = true }
         }

@@ -200,23 +200,6 @@ enum MaskedFill: Function {
 }
 
 extension Tensor {
-    /// `x[i]`: the sub-tensor at position `i` of dimension 0 (negative `i`
-    /// counts from the end), of rank one less: a view (PyTorch's `select(0, i)`).
-    /// dL/dx = zeros with dL/dy written at position i.
-    public subscript(index: Int) -> Tensor {
-        get throws {
-            guard rank > 0 else {
-                throw AutogradError.invalidArgument(
-                    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
-            }
-            let size = shape[0]
-            guard index >= -size && index < size else {
-                throw AutogradError.invalidArgument("index \(index) is out of bounds for dimension 0 with size \(size)")
-            }
-            return try SelectOp.apply(self, 0, index < 0 ? index + size : index)
-        }
-    }
-
     /// Python's `x[start:end:step]` along `dim` (PyTorch's `x[:, 1:5:2]` for dim 1):
     /// negative bounds count from the end, out-of-range bounds are clamped, an
     /// empty range gives size 0; `step` must be positive. A view.
@@ -312,24 +295,8 @@ extension Tensor {
     /// `dim` (PyTorch's out-of-place `index_add`).
     /// dL/dself = dL/dy;  dL/dsource = alpha * dL/dy.indexSelect(dim, index).
     public func indexAdd(dim: Int, index: Tensor, source: Tensor, alpha: Double = 1) throws -> Tensor {
-        let d = try indexedDim(dim, "index_add", index)
-        guard index.rank <= 1 else {
-            throw AutogradError.invalidArgument(
-                "index_add_(): Index is supposed to be a vector, but got dim: \(index.rank) with type: Long and size: \(Shape.list(index.shape))")
-        }
-        guard source.dtype == dtype else {
-            throw AutogradError.invalidArgument(
-                "index_add_(): self (\(dtype.scalarName)) and source (\(source.dtype.scalarName)) must have the same scalar type")
-        }
-        guard source.rank == rank, (0..<rank).allSatisfy({ $0 == d || source.shape[$0] == shape[$0] }) else {
-            throw AutogradError.invalidArgument(
-                "source tensor shape must match self tensor shape, excluding the specified dimension. Got self.shape = \(Shape.list(shape)) source.shape = \(Shape.list(source.shape))")
-        }
-        guard source.shape[d] == index.count else {
-            throw AutogradError.invalidArgument(
-                "index_add_(): Number of indices (\(index.count)) should be equal to source.size(dim): (\(source.shape[d])), for dim: \(d)")
-        }
-        try Tensor.checkIndex(index, size: shape[d], dim: d)
+        try requireFloating("index_add")
+        let d = try checkIndexAlongDim(dim, index, source, "index_add_")
         return try IndexAdd.apply(self, d, index, source, alpha)
     }
 

@@ -85,8 +85,15 @@ extension Tensor {
     public func expand(to shape: [Int]) throws -> Tensor {
         try Shape.validate(shape, "expand", dtype: dtype)
         guard Shape.isExpandable(self.shape, to: shape) else {
+            // PyTorch's inferExpandGeometry names the last mismatching dim.
+            let lead = shape.count - rank
+            let i = (0..<rank).last { self.shape[$0] != 1 && self.shape[$0] != shape[$0 + lead] }.map { $0 + lead }
+            guard let i else {
+                throw AutogradError.invalidArgument(
+                    "expand(\(dtype.legacyTypeName){\(Shape.list(self.shape))}, size=\(Shape.list(shape))): the number of sizes provided (\(shape.count)) must be greater or equal to the number of dimensions in the tensor (\(rank))")
+            }
             throw AutogradError.invalidArgument(
-                "The expanded size of the tensor must match the existing size at a non-singleton dimension. Target sizes: \(Shape.list(shape)). Tensor sizes: \(Shape.list(self.shape))")
+                "The expanded size of the tensor (\(shape[i])) must match the existing size (\(self.shape[i - lead])) at non-singleton dimension \(i).  Target sizes: \(Shape.list(shape)).  Tensor sizes: \(Shape.list(self.shape))")
         }
         return try Expand.apply(self, shape)
     }
@@ -98,6 +105,7 @@ extension Tensor {
 
     /// A dim in 0..<rank, from one that may count from the end.
     func normalizedDim(_ dim: Int, _ op: String, rank r: Int? = nil) throws -> Int {
+        try throwDeferred()
         let n = r ?? rank
         let lo = -Swift.max(n, 1), hi = Swift.max(n, 1) - 1
         guard dim >= lo && dim <= hi else {

@@ -48,7 +48,7 @@ struct StridedWalk {
         return d
     }
 
-    private static func fill<T>(_ tuple: inout T, _ values: [Int]) {
+    static func fill<T>(_ tuple: inout T, _ values: [Int]) {
         withUnsafeMutableBytes(of: &tuple) { raw in
             let p = raw.bindMemory(to: Int64.self)
             for (i, v) in values.enumerated() { p[i] = Int64(v) }

@@ -237,9 +237,11 @@ enum StridedScatterAdd: Function {
         return y
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        // as_strided's offset counts from the start of the storage, where a
+        // contiguous gradient that is itself a window need not start.
         let g = try gradOutputs[0]!.contiguous()
         let shape = ctx.inputs[0].shape!
         return [try g.asStrided(size: shape, stride: try ctx.get("strides", as: [Int].self),
-                                storageOffset: try ctx.get("offset", as: Int.self)), nil, nil, nil]
+                                storageOffset: g.storageOffset + (try ctx.get("offset", as: Int.self))), nil, nil, nil]
     }
 }

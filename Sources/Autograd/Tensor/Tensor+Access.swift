@@ -129,6 +129,7 @@ extension Tensor {
 
     /// The value of a one-element tensor (PyTorch's `item()`).
     public func item() throws -> Double {
+        try throwDeferred()
         guard count == 1 else {
             throw AutogradError.invalidArgument("a Tensor with \(count) elements cannot be converted to Scalar")
         }

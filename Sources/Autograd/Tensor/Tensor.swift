@@ -40,6 +40,11 @@ public final class Tensor {
     /// Hooks run on this leaf's gradient before it is accumulated.
     @exclusivity(unchecked) var leafHooks: [GradientHook] = []
     var retainsGrad = false
+    /// An error a subscript could not throw (Subscripts.swift); nil almost always.
+    @exclusivity(unchecked) var deferred: DeferredError?
+    /// Made by `Tensor.scalar`: a number standing in for Python's scalars, which
+    /// takes the dtype of the tensor it is assigned into.
+    var isWrappedNumber = false
 
     /// A contiguous tensor over `storage` from element 0.
     init(storage: Storage, shape: [Int], count: Int, dtype: DType, requiresGrad: Bool = false) {

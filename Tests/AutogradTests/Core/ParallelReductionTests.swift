@@ -441,7 +441,7 @@ import AutogradKernels
                     let per = scan ? n : 1
                     let ws = w.toArray(), xs = x.toArray()
                     for r in 0..<outer {
-                        let row = try x[r]
+                        let row = x[r]
                         let wr = try Tensor(Array(ws[r * per..<(r + 1) * per]), shape: scan ? [n] : [], dtype: dtype)
                         let alone = try Self.run(op, row, 0, gradient: wr)
                         // prod's backward takes its path for zeros when the whole input has one:
@@ -458,7 +458,7 @@ import AutogradKernels
                 let x = try xt.transpose(0, 1)
                 let whole = [try x.max(dim: 1).indices, try x.min(dim: 1).indices, try x.argmax(dim: 1), try x.argmin(dim: 1)]
                 for r in 0..<outer {
-                    let row = try x[r]
+                    let row = x[r]
                     let alone = [try row.max(dim: 0).indices, try row.min(dim: 0).indices, try row.argmax(dim: 0), try row.argmin(dim: 0)]
                     let ok = zip(whole, alone).allSatisfy { Self.sameBits($0, at: r, $1) }
                     #expect(ok, "max/min/argmax/argmin \(dtype) [\(outer), \(n)] \(kind): row \(r)'s index differs")
