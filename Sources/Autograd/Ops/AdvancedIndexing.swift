@@ -36,6 +36,7 @@ struct AdvancedLayout {
         }
         let adjacent = zip(dims, dims.dropFirst()).allSatisfy { $1 == $0 + 1 }
         let rest = shape.indices.filter { !dims.contains($0) }
+        try Shape.validate(b, "index", dtype: .int64)
         self.shape = shape
         self.dims = dims
         broadcast = b
@@ -47,6 +48,7 @@ struct AdvancedLayout {
             broadcastStart = 0
             result = b + rest.map { shape[$0] }
         }
+        try Shape.validate(result, "index")
     }
 
     /// The strides over `result` of the indexed tensor with `strides`: 0 along B.

@@ -52,7 +52,7 @@ extension Tensor {
     @discardableResult
     public func indexFill_(dim: Int, index: Tensor, value: Double) throws -> Tensor {
         let d = try indexedAlongDim(dim, index, "index_fill_")
-        try indexPutInPlace([d], [index.rank == 0 ? try index.reshape([1]) : index], try Tensor.scalar(value).to(dtype),
+        try indexPutInPlace([d], [index.rank == 0 ? try index.reshape([1]) : index], try Tensor.scalar(value, as: dtype, "index_fill_"),
                             accumulate: false)
         return self
     }
@@ -73,7 +73,7 @@ extension Tensor {
     @discardableResult
     public func scatter_(dim: Int, index: Tensor, value: Double) throws -> Tensor {
         let (indices, _) = try scatterIndices(dim, index, nil, "scatter_")
-        try indexPutInPlace(Array(0..<rank), indices, try Tensor.scalar(value).to(dtype), accumulate: false)
+        try indexPutInPlace(Array(0..<rank), indices, try Tensor.scalar(value, as: dtype, "scatter_"), accumulate: false)
         return self
     }
 
@@ -110,7 +110,7 @@ extension Tensor {
         let values = try src.narrowed(to: index.shape)
         // The result out of place, then written into self in one recorded copy.
         var start = self
-        if !includeSelf { start = try indexPut(indices.map(Optional.some), try Tensor.scalar(0).to(dtype)) }
+        if !includeSelf { start = try indexPut(indices.map(Optional.some), try Tensor.scalar(0, as: dtype, "scatter_reduce_")) }
         var out = try start.indexPut(indices.map(Optional.some), values, accumulate: true)
         if reduce == "mean" {
             let ones = Tensor.filled(index.shape, 1, dtype: dtype)
@@ -135,7 +135,8 @@ extension Tensor {
             // Integer and bool tensors (never differentiable): the value put at the mask's coordinates.
             let target = rank == 0 ? try view([1]) : self
             let coordinates = try mask.expandedWindow(shape).reshape(target.shape).nonzero(asTuple: true)
-            try target.indexPutInPlace(Array(0..<target.rank), coordinates, try Tensor.scalar(value).to(dtype), accumulate: false)
+            try target.indexPutInPlace(Array(0..<target.rank), coordinates, try Tensor.scalar(value, as: dtype, "masked_fill_"),
+                                       accumulate: false)
             return self
         }
         if try recordsInPlace(mask) { return try MaskedFillInPlace.apply(self, mask, value) }

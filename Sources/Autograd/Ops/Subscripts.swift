@@ -44,13 +44,19 @@ extension Tensor {
     /// leaves this tensor unchanged and the next op that reads it throws
     /// the error. `at(_:)` and `assign(_:at:)` throw at once instead.
     public subscript(_ indices: any TensorIndexConvertible...) -> Tensor {
+        get { self[indices: indices.map(\.tensorIndex)] }
+        set { self[indices: indices.map(\.tensorIndex)] = newValue }
+    }
+
+    /// The subscript with its indices in an array (Python's `x[tuple(indices)]`).
+    public subscript(indices indices: [TensorIndex]) -> Tensor {
         get {
-            do { return try at(indices.map(\.tensorIndex)) } catch {
+            do { return try at(indices) } catch {
                 return Tensor.failedRead(AutogradError.wrapping(error), dtype: dtype)
             }
         }
         set {
-            do { try assign(newValue, at: indices.map(\.tensorIndex)) } catch {
+            do { try assign(newValue, at: indices) } catch {
                 if deferred == nil { deferred = DeferredError(AutogradError.wrapping(error), sticky: false) }
             }
         }
@@ -79,7 +85,10 @@ extension Tensor {
     public func assign(_ value: Tensor, at indices: [TensorIndex]) throws {
         try value.throwDeferred()
         let p = try indexPlan(indices)
-        let v = value.isWrappedNumber && value.dtype != dtype ? try value.to(dtype) : value
+        var v = value
+        if value.isWrappedNumber && value.dtype != dtype {
+            v = try Tensor.scalar(value.element(0), as: dtype, "setitem")
+        }
         if p.indices.isEmpty {
             // PyTorch's copy_to: leading size-1 dims of the value are dropped, then it expands.
             let lead = v.shape.prefix { $0 == 1 }.count
@@ -99,18 +108,20 @@ extension Tensor {
     /// dL/dvalues = dL/dx[indices].
     @discardableResult
     public func indexPut_(_ indices: [Tensor?], _ values: Tensor, accumulate: Bool = false) throws -> Tensor {
-        let (dims, idx) = try indexList(indices, "index_put_")
-        try indexPutInPlace(dims, idx, values, accumulate: accumulate)
+        let p = try indexList(indices)
+        try p.view.indexPutInPlace(p.dims, p.indices, values, accumulate: accumulate)
         return self
     }
 
     /// `indexPut_` on a copy (PyTorch's out-of-place `index_put`).
     public func indexPut(_ indices: [Tensor?], _ values: Tensor, accumulate: Bool = false) throws -> Tensor {
-        let (dims, idx) = try indexList(indices, "index_put")
-        let layout = try AdvancedLayout(shape: shape, dims: dims, indices: idx)
-        try Tensor.checkIndexPut(self, layout, values, accumulate: accumulate)
-        return try IndexPut.apply(arguments: [.tensor(self), .tensor(values), .bool(accumulate), .ints(dims)]
-                                  + idx.map(Argument.tensor))
+        let p = try indexList(indices)
+        let layout = try AdvancedLayout(shape: p.view.shape, dims: p.dims, indices: p.indices)
+        try Tensor.checkIndexPut(p.view, layout, values, accumulate: accumulate)
+        let y = try IndexPut.apply(arguments: [.tensor(p.view), .tensor(values), .bool(accumulate), .ints(p.dims)]
+                                   + p.indices.map(Argument.tensor))
+        // A 0-dim bool index added a dim of size 1 to the view.
+        return y.shape == shape ? y : try y.view(shape)
     }
 
     /// The coordinates of the nonzero (true) elements, one row per element in
@@ -143,16 +154,15 @@ extension Tensor {
         return out
     }
 
-    /// The dims and tensors of an index list with nil entries (index_put_'s form).
-    private func indexList(_ indices: [Tensor?], _ op: String) throws -> ([Int], [Tensor]) {
+    /// The plan of an index list with nil entries (index_put_'s form).
+    private func indexList(_ indices: [Tensor?]) throws -> IndexPlan {
         try throwDeferred()
         guard indices.count <= rank else {
             throw AutogradError.invalidArgument("too many indices for tensor of dimension \(rank) (got \(indices.count))")
         }
         var items: [TensorIndex] = indices.map { $0?.tensorIndex ?? .all }
         if items.isEmpty { items = [.ellipsis] }
-        let p = try indexPlan(items)
-        return (p.dims, p.indices)
+        return try indexPlan(items)
     }
 
     /// self[indices] = values (or +=) with PyTorch's checks, recorded when it must be.
@@ -270,6 +280,13 @@ extension Tensor {
         let t = Tensor.filled([], value, dtype: .float64)
         t.isWrappedNumber = true
         return t
+    }
+
+    /// A 0-dim tensor of `dtype` holding `value` (truncated toward zero for int64).
+    /// - Throws: PyTorch's overflow message for a value int64 cannot hold (NaN included).
+    static func scalar(_ value: Double, as dtype: DType, _ op: String) throws -> Tensor {
+        try checkRepresentable(value, dtype, op)
+        return filled([], value, dtype: dtype)
     }
 
     /// `scalar(_:)` for an integer (exact up to 2^63 in an int64 tensor).
