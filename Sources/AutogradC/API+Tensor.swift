@@ -93,7 +93,7 @@ public func autograd_tensor_new(_ data: UnsafeRawPointer?, _ dtype: autograd_dty
 }
 
 /// The writable base address of a fresh tensor (no version bump, no checks).
-private func freshBytes(_ t: Tensor) throws -> UnsafeMutableRawPointer {
+func freshBytes(_ t: Tensor) throws -> UnsafeMutableRawPointer {
     UnsafeMutableRawPointer(mutating: try baseAddress(t)!)
 }
 

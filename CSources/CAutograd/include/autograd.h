@@ -127,6 +127,17 @@ autograd_status_t autograd_tensor_empty(const int64_t *shape, size_t ndim, autog
 /** Releases a tensor handle (the tensor lives on while the graph or other handles use it). Accepts NULL. */
 void autograd_tensor_free(autograd_tensor_t *tensor);
 
+/**
+ * A new contiguous tensor holding a copy of a strided buffer's elements:
+ * element (i_0, …, i_{ndim-1}) is read at data + Σ i_k * strides[k] elements
+ * (element strides, as PyTorch's; non-negative; 0 repeats an element). The
+ * buffer must hold 1 + Σ (shape[k] - 1) * strides[k] elements. A column of a
+ * row-major matrix, a transposed matrix, or a NumPy array's strides divided
+ * by its item size all come in this way. The caller owns *out.
+ */
+autograd_status_t autograd_tensor_new_strided(const void *data, autograd_dtype_t dtype, const int64_t *shape,
+                                              const int64_t *strides, size_t ndim, autograd_tensor_t **out);
+
 /** The number of dimensions. */
 autograd_status_t autograd_tensor_ndim(const autograd_tensor_t *tensor, size_t *out);
 /**
@@ -135,6 +146,25 @@ autograd_status_t autograd_tensor_ndim(const autograd_tensor_t *tensor, size_t *
  */
 autograd_status_t autograd_tensor_shape(const autograd_tensor_t *tensor, int64_t *shape, size_t capacity,
                                         size_t *ndim);
+/**
+ * The element strides (PyTorch's stride()), as autograd_tensor_shape writes
+ * the shape. A view (transpose, slice, expand, …) has the strides of its
+ * window on the storage it shares with its base.
+ */
+autograd_status_t autograd_tensor_strides(const autograd_tensor_t *tensor, int64_t *strides, size_t capacity,
+                                          size_t *ndim);
+/** Where element [0, …, 0] lies in the storage, in elements (PyTorch's storage_offset()). */
+autograd_status_t autograd_tensor_storage_offset(const autograd_tensor_t *tensor, int64_t *out);
+/**
+ * Whether the elements lie row-major without gaps (PyTorch's is_contiguous()).
+ * autograd_tensor_data and autograd_tensor_mutable_data refuse a tensor that
+ * is not; the op "contiguous" gives one that is.
+ */
+autograd_status_t autograd_tensor_is_contiguous(const autograd_tensor_t *tensor, bool *out);
+/** Whether the tensor is a view of another (PyTorch's _is_view()). */
+autograd_status_t autograd_tensor_is_view(const autograd_tensor_t *tensor, bool *out);
+/** Whether the two tensors are windows on the same memory (so an in-place change to one shows in the other). */
+autograd_status_t autograd_tensor_shares_storage(const autograd_tensor_t *a, const autograd_tensor_t *b, bool *out);
 /** The number of elements. */
 autograd_status_t autograd_tensor_numel(const autograd_tensor_t *tensor, size_t *out);
 /** The element type. */

@@ -87,7 +87,7 @@ extension Tensor {
         guard Shape.isExpandable(self.shape, to: shape) else {
             // PyTorch's inferExpandGeometry names the last mismatching dim.
             let lead = shape.count - rank
-            let i = (0..<rank).last { self.shape[$0] != 1 && self.shape[$0] != shape[$0 + lead] }.map { $0 + lead }
+            let i = lead < 0 ? nil : (0..<rank).last { self.shape[$0] != 1 && self.shape[$0] != shape[$0 + lead] }.map { $0 + lead }
             guard let i else {
                 throw AutogradError.invalidArgument(
                     "expand(\(dtype.legacyTypeName){\(Shape.list(self.shape))}, size=\(Shape.list(shape))): the number of sizes provided (\(shape.count)) must be greater or equal to the number of dimensions in the tensor (\(rank))")

@@ -111,6 +111,8 @@ extension Tensor {
         let s = try source.map { try normalizedDim($0, "movedim") }, t = try destination.map { try normalizedDim($0, "movedim") }
         guard Set(s).count == s.count else { throw AutogradError.invalidArgument("movedim: repeated dim in `source` (\(Shape.list(source)))") }
         guard Set(t).count == t.count else { throw AutogradError.invalidArgument("movedim: repeated dim in `destination` (\(Shape.list(destination)))") }
+        // A 0-dim tensor has one (virtual) dim to move, onto itself.
+        if rank == 0 { return try view(shape) }
         var order = [Int](repeating: -1, count: rank)
         for (a, b) in zip(s, t) { order[b] = a }
         var rest = (0..<rank).filter { !s.contains($0) }.makeIterator()

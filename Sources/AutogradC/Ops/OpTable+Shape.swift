@@ -32,6 +32,21 @@ let shapeOps: [Op] = [
         return try x.split(try a.size(1), dim: dim)
     },
     Op("chunk(x, chunks, dim=0) -> tensors...") { try $0.tensor(0).chunk(try $0.size(1), dim: try $0.int(2, 0)) },
+    op("view_as(x, other)") { try $0.tensor(0).viewAs(try $0.tensor(1)) },
+    op("expand_as(x, other)") { try $0.tensor(0).expandAs(try $0.tensor(1)) },
+    op("unflatten(x, dim, sizes)") { try $0.tensor(0).unflatten(dim: try $0.int(1), sizes: try $0.ints(2)) },
+    op("movedim(x, source, destination)") { try $0.tensor(0).movedim(try $0.ints(1), try $0.ints(2)) },
+    op("select(x, dim, index)") { try $0.tensor(0).select(dim: try $0.int(1), index: try $0.int(2)) },
+    Op("unbind(x, dim=0) -> tensors...") { try $0.tensor(0).unbind(dim: try $0.int(1, 0)) },
+    op("diagonal(x, offset=0, dim1=0, dim2=1)") {
+        try $0.tensor(0).diagonal(offset: try $0.int(1, 0), dim1: try $0.int(2, 0), dim2: try $0.int(3, 1))
+    },
+    op("unfold(x, dimension, size, step)") {
+        try $0.tensor(0).unfold(dimension: try $0.int(1), size: try $0.size(2), step: try $0.size(3))
+    },
+    op("as_strided(x, size, stride, storage_offset=none)") {
+        try $0.tensor(0).asStrided(size: try $0.ints(1), stride: try $0.ints(2), storageOffset: try $0.optionalInt(3))
+    },
 ]
 
 let indexingOps: [Op] = [
@@ -52,6 +67,44 @@ let indexingOps: [Op] = [
                                   alpha: try $0.double(4, 1))
     },
     op("masked_fill(x, mask, value: double)") { try $0.tensor(0).maskedFill(mask: try $0.tensor(1), value: try $0.double(2)) },
+    op("index(x, indices...)") { a in
+        let (ts, _) = a.leadingTensors()
+        return try a.tensor(0).at(ts.dropFirst().map(\.tensorIndex))
+    },
+    op("index_put(x, indices..., values, accumulate=false)") { a in
+        let (ts, next) = a.leadingTensors()
+        guard ts.count >= 2 else { return try a.tensor(ts.count) }
+        return try ts[0].indexPut(Array(ts[1..<(ts.count - 1)]), ts[ts.count - 1], accumulate: try a.bool(next, false))
+    },
+    op("index_put_(x, indices..., values, accumulate=false)") { a in
+        let (ts, next) = a.leadingTensors()
+        guard ts.count >= 2 else { return try a.tensor(ts.count) }
+        return try ts[0].indexPut_(Array(ts[1..<(ts.count - 1)]), ts[ts.count - 1], accumulate: try a.bool(next, false))
+    },
+    op("nonzero(x)") { try $0.tensor(0).nonzero() },
+    op("index_add_(x, dim, index, source, alpha=1)") {
+        try $0.tensor(0).indexAdd_(dim: try $0.int(1), index: try $0.tensor(2), source: try $0.tensor(3), alpha: try $0.double(4, 1))
+    },
+    op("index_copy_(x, dim, index, source)") {
+        try $0.tensor(0).indexCopy_(dim: try $0.int(1), index: try $0.tensor(2), source: try $0.tensor(3))
+    },
+    op("index_fill_(x, dim, index, value: double)") {
+        try $0.tensor(0).indexFill_(dim: try $0.int(1), index: try $0.tensor(2), value: try $0.double(3))
+    },
+    op("scatter_(x, dim, index, src: tensor|double)") { a in
+        let x = try a.tensor(0), dim = try a.int(1), index = try a.tensor(2)
+        return a.isTensor(3) ? try x.scatter_(dim: dim, index: index, src: try a.tensor(3))
+            : try x.scatter_(dim: dim, index: index, value: try a.double(3))
+    },
+    op("scatter_add_(x, dim, index, src)") {
+        try $0.tensor(0).scatterAdd_(dim: try $0.int(1), index: try $0.tensor(2), src: try $0.tensor(3))
+    },
+    op("scatter_reduce_(x, dim, index, src, reduce, include_self=true)") {
+        try $0.tensor(0).scatterReduce_(dim: try $0.int(1), index: try $0.tensor(2), src: try $0.tensor(3),
+                                        reduce: try $0.string(4), includeSelf: try $0.bool(5, true))
+    },
+    op("masked_fill_(x, mask, value: double)") { try $0.tensor(0).maskedFill_(mask: try $0.tensor(1), value: try $0.double(2)) },
+    op("masked_scatter_(x, mask, source)") { try $0.tensor(0).maskedScatter_(mask: try $0.tensor(1), source: try $0.tensor(2)) },
 ]
 
 let nnOps: [Op] = [

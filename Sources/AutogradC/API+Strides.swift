@@ -1,0 +1,93 @@
+import Autograd
+import CAutograd
+
+// Strides and views in the C API: a tensor from a strided buffer, and what
+// a C caller needs to see of a tensor's layout (strides, storage offset,
+// contiguity, shared memory).
+
+@c @implementation
+public func autograd_tensor_new_strided(_ data: UnsafeRawPointer?, _ dtype: autograd_dtype_t, _ shape: UnsafePointer<Int64>?,
+                                        _ strides: UnsafePointer<Int64>?, _ ndim: Int,
+                                        _ out: UnsafeMutablePointer<OpaquePointer?>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        let dt = try AutogradC.dtype(dtype, fn)
+        let dims = try shapeArg(shape, ndim, fn)
+        let steps = try intList(strides, ndim, "strides", fn)
+        if let s = steps.first(where: { $0 < 0 }) {
+            throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT, "\(fn): strides must be non-negative, got \(s)")
+        }
+        // The buffer spans 1 + Σ (size - 1) * stride elements (none for an empty shape).
+        var extent = dims.contains(0) ? 0 : 1
+        if extent == 1 {
+            for (n, s) in zip(dims, steps) {
+                let (span, o1) = (n - 1).multipliedReportingOverflow(by: s)
+                let (sum, o2) = extent.addingReportingOverflow(span)
+                guard !o1, !o2, sum < (1 << 40) else {
+                    throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT, "\(fn): shape and strides span too many elements")
+                }
+                extent = sum
+            }
+        }
+        let flat = try Tensor.empty([extent], dtype: dt)
+        if extent > 0 {
+            guard let data else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): data is NULL") }
+            try freshBytes(flat).copyMemory(from: data, byteCount: extent * dt.byteSize)
+        }
+        out.pointee = newHandle(try flat.asStrided(size: dims, stride: steps, storageOffset: 0).contiguous())
+    }
+}
+
+@c @implementation
+public func autograd_tensor_strides(_ tensor: OpaquePointer?, _ strides: UnsafeMutablePointer<Int64>?, _ capacity: Int,
+                                    _ ndim: UnsafeMutablePointer<Int>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let ndim = try outArg(ndim, "ndim", fn)
+        let t = try tensorArg(tensor, "tensor", fn)
+        ndim.pointee = t.rank
+        guard capacity >= t.rank else {
+            throw CAPIFailure(AUTOGRAD_ERROR_BUFFER_TOO_SMALL, "\(fn): capacity \(capacity) is smaller than the tensor's \(t.rank) dimensions")
+        }
+        guard t.rank == 0 || strides != nil else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): strides is NULL") }
+        for (i, s) in t.strides.enumerated() { strides![i] = Int64(s) }
+    }
+}
+
+@c @implementation
+public func autograd_tensor_storage_offset(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = Int64(try tensorArg(tensor, "tensor", fn).storageOffset)
+    }
+}
+
+@c @implementation
+public func autograd_tensor_is_contiguous(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Bool>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = try tensorArg(tensor, "tensor", fn).isContiguous
+    }
+}
+
+@c @implementation
+public func autograd_tensor_is_view(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Bool>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = try tensorArg(tensor, "tensor", fn).isView
+    }
+}
+
+@c @implementation
+public func autograd_tensor_shares_storage(_ a: OpaquePointer?, _ b: OpaquePointer?,
+                                           _ out: UnsafeMutablePointer<Bool>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        out.pointee = try tensorArg(a, "a", fn).sharesStorage(with: try tensorArg(b, "b", fn))
+    }
+}
