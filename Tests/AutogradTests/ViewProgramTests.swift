@@ -110,6 +110,16 @@ import Testing
         "custom_view_mul_": { a, _, _ in try Id.apply(a * 1).mul_(2) },
         "custom_as_is_mul_": { a, _, _ in try AsIs.apply(a * 1).mul_(2) },
         "custom_view_read": { a, _, w in try Id.apply(a * 1) * w },
+        "custom_view_of_strided_read": { _, m, w in try Id.apply((m * 1).t()) * first(w, 2) },
+        "custom_view_of_strided_mul_": { _, m, _ in try Id.apply((m * 1).t()).mul_(2) },
+        "custom_as_is_strided_mul_": { _, m, _ in try AsIs.apply((m * 1)[.all, .stride(2)]).mul_(2) },
+        "custom_view_of_strided_base": { _, m, _ in
+            try changed(m) { b in
+                let v = try Id.apply(b.t())
+                #expect(v.sharesStorage(with: b) && v.strides == [1, 3])
+                try b.mul_(3)
+            }
+        },
         "mark_dirty_on_view": { a, _, w in try changed(a, { _ = try MulTwoInPlace.apply($0.slice(start: 1, end: 3)) }, { try $0 * w }) },
         "narrow_copy_": { a, _, w in try changed(a) { try $0.narrow(dim: 0, start: 1, length: 2).copy_(first(w, 2)) } },
         "slice_copy_broadcast_": { _, m, w in try changed(m) { try $0.slice(dim: 1, end: 2).copy_(first(w, 2)) } },

@@ -83,4 +83,27 @@ import Testing
         }, inputs: [x]))
         try #require(try gradgradcheck({ try $0[0].clone().t().diagonal() * $0[0].unfold(dimension: 1, size: 2, step: 1).sum() }, inputs: [x]))
     }
+
+    /// A custom Function receives a contiguous stand-in for a strided input;
+    /// a view it returns of that stand-in comes back as the same view of the input.
+    @Test func customFunctionViewsOfStridedInputs() throws {
+        enum Diagonal: UnaryFunction {
+            static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor { try x.diagonal() }
+            static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { nil }
+        }
+        enum Flat: UnaryFunction {
+            static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor { try x.reshape([x.count]) }
+            static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { g }
+        }
+        let base = try Tensor((0..<9).map(Double.init), shape: [3, 3])
+        let xt = try base.t()
+        let d = try Diagonal.apply(xt)
+        #expect(d.sharesStorage(with: base) && d.strides == [4] && d.toArray() == [0, 4, 8])
+        let n = try base.slice(dim: 1, start: 1)      // strides [3, 1], offset 1
+        let dn = try Diagonal.apply(n.t())
+        #expect(dn.sharesStorage(with: base) && dn.storageOffset == 1 && dn.toArray() == [1, 5])
+        // A flattening of a transposed tensor runs across its dims: no strides say it, so it stays a copy.
+        let f = try Flat.apply(xt)
+        #expect(!f.sharesStorage(with: base) && f.toArray() == [0, 3, 6, 1, 4, 7, 2, 5, 8])
+    }
 }

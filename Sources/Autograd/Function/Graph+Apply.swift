@@ -67,6 +67,23 @@ enum Graph {
                 ctx.ext.dirty = ctx.ext.dirty.map { $0 === standIn ? x : $0 }
             }
         }
+        if let standIns, layout == .contiguous {
+            // A view of a stand-in becomes the same view of the strided argument,
+            // so that it shares the argument's memory (x.view_as(x) in a custom forward).
+            for k in 0..<outputs.count {
+                for i in 0..<args.count {
+                    guard case .tensor(let s) = standIns[i], case .tensor(let x) = args[i], s !== x,
+                          outputs[k] !== s, outputs[k].storage === s.storage,
+                          let g = Geometry(shape: outputs[k].shape, strides: outputs[k].strides,
+                                           offset: outputs[k].storageOffset - s.storageOffset)
+                            .relayout(from: s.shape, onto: x.geometry) else { continue }
+                    outputs[k] = x.window(g)
+                    outputs[k].versionSource = x.versionSource
+                    // Marked for wrapOutputs, which makes it a custom Function's view of x.
+                    ViewInfo.mark(outputs[k], asViewOf: x, creation: .noGrad, nodeName: function._nodeName, outputIndex: k)
+                }
+            }
+        }
         if layout == .view || layout == .multiView, case .tensor(let x)? = args.first {
             for (i, o) in outputs.enumerated() where o !== x && o.storage === x.storage {
                 ViewInfo.mark(o, asViewOf: x, creation: !recording ? .noGrad : (layout == .multiView ? .multiOutput : .normal),

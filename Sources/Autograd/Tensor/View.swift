@@ -110,6 +110,39 @@ struct Geometry: Equatable, Sendable {
         return (lo, hi + 1)
     }
 
+    /// This window, taken on a contiguous buffer of shape `dense` (a
+    /// contiguous stand-in for `target`), as the same elements of `target`'s
+    /// window; nil when no strides can say that (a view that runs across
+    /// dims of the buffer, as a reshape of a transposed tensor does).
+    ///
+    /// Each stride and the offset are written in the mixed radix of `dense`
+    /// (one digit per dim); when no walk along the window carries a digit
+    /// past its dim's size, every element's coordinates in `dense` are the
+    /// digits, so `target`'s strides map them linearly.
+    func relayout(from dense: [Int], onto target: Geometry) -> Geometry? {
+        func digits(_ v: Int) -> [Int]? {
+            var rest = v, d = [Int](repeating: 0, count: dense.count)
+            for j in stride(from: dense.count - 1, through: 1, by: -1) where dense[j] > 0 {
+                d[j] = rest % dense[j]
+                rest /= dense[j]
+            }
+            guard !dense.isEmpty else { return rest == 0 ? [] : nil }
+            d[0] = rest
+            return d
+        }
+        if shape.contains(0) { return Geometry(shape: shape, strides: strides.map { _ in 0 }, offset: target.offset) }
+        guard strides.allSatisfy({ $0 >= 0 }), let start = digits(offset) else { return nil }
+        var reach = start, mapped = [Int]()
+        for (n, s) in zip(shape, strides) {
+            guard let d = digits(s) else { return nil }
+            for j in d.indices { reach[j] += d[j] * (n - 1) }
+            mapped.append(zip(d, target.strides).reduce(0) { $0 + $1.0 * $1.1 })
+        }
+        guard zip(reach, dense).allSatisfy({ $0 < $1 }) else { return nil }
+        let base = zip(start, target.strides).reduce(target.offset) { $0 + $1.0 * $1.1 }
+        return Geometry(shape: shape, strides: mapped, offset: base)
+    }
+
     /// Index `index` of dimension `dim`, which is dropped (select).
     func selecting(_ dim: Int, _ index: Int) -> Geometry {
         var g = self
