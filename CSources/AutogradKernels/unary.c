@@ -13,7 +13,7 @@ AG_UNARY(tanh, y,    ag_tanh_t(v), g * (1 - v * v))
 AG_UNARY(cosh, x,    ag_cosh_t(v), g * ag_sinh_t(v))
 AG_UNARY(sinh, x,    ag_sinh_t(v), g * ag_cosh_t(v))
 AG_UNARY(abs,  x,    fabs(v),   v > 0 ? g : (v < 0 ? -g : 0 * g))
-AG_UNARY(sign, NULL, (v > 0) - (v < 0) + 0 * v, 0 * g)
+AG_UNARY(sign, NULL, (v > 0) - (v < 0), 0)
 AG_UNARY(reciprocal, y, 1 / v,  -g * v * v)
 
 #define AG_POW(T, SFX)                                                              \

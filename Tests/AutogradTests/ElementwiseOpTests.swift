@@ -10,6 +10,11 @@ private func run(_ c: FixtureCase, _ xs: [Tensor]) throws -> Tensor {
         return try t(xs[1])
     }
     switch c.op {
+    case "exp": return try x.exp()
+    case "tanh": return try x.tanh()
+    case "sinh": return try x.sinh()
+    case "cosh": return try x.cosh()
+    case "sign": return try x.sign()
     case "log1p": return try x.log1p()
     case "expm1": return try x.expm1()
     case "rsqrt": return try x.rsqrt()
@@ -227,4 +232,14 @@ private func run(_ c: FixtureCase, _ xs: [Tensor]) throws -> Tensor {
             try longs.softplus()
         }
     }
+}
+
+/// float32 exp at the bottom of its range: subnormal results, then 0
+/// (PyTorch: exp(-100) = 3.7835059e-44, exp(-103.9) = 1.4e-45, exp(-104) = 0).
+@Test func float32ExpReachesSubnormalsAndZero() throws {
+    let y = try Tensor([-87.5, -100, -103.9, -104, 88.72, 88.73]).exp().toArray()
+    #expect(abs(y[0] - 9.982351397596697e-39) <= 1e-6 * 9.98e-39)
+    #expect(abs(y[1] - 3.783505853677006e-44) <= 1.5e-45)
+    #expect(y[2] == 1.401298464324817e-45 && y[3] == 0)
+    #expect(abs(y[4] - 3.3931806003874245e+38) <= 1e-6 * 3.4e38 && y[5] == .infinity)
 }

@@ -8,20 +8,28 @@
 #include <math.h>
 #include <string.h>
 
-/// e^x for float; saturates to 0 below -87.3 and to FLT_MAX-ish above 88.7.
+/// e^x for float, IEEE at the edges: NaN stays NaN, e^x is +inf above
+/// ln(FLT_MAX) = 88.7228 (and for +inf), subnormal below -87.34 and 0 below
+/// -103.97 (and for -inf). The argument is reduced to r in [-ln2/2, ln2/2]
+/// (x = n ln2 + r) and 2^n applied as two factors 2^(n/2), so that neither
+/// overflows before the product does and subnormal results come out.
 static inline float ag_expf(float x) {
-    x = x < 88.3762626647949f ? x : 88.3762626647949f;
-    x = x > -87.3365478515625f ? x : -87.3365478515625f;
-    float fx = __builtin_floorf(x * 1.44269504088896341f + 0.5f);
-    x = x - fx * 0.693359375f + fx * 2.12194440e-4f;
-    float z = x * x;
-    float y = ((((1.9875691500e-4f * x + 1.3981999507e-3f) * x + 8.3334519073e-3f) * x
-                + 4.1665795894e-2f) * x + 1.6666665459e-1f) * x + 5.0000001201e-1f;
-    y = y * z + x + 1.0f;
-    int32_t bits = ((int32_t)fx + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return y * scale;
+    float xc = x < 89.0f ? x : 89.0f;
+    xc = xc > -104.0f ? xc : -104.0f;
+    float fx = __builtin_floorf(xc * 1.44269504088896341f + 0.5f);
+    float r = xc - fx * 0.693359375f + fx * 2.12194440e-4f;
+    float z = r * r;
+    float y = ((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r
+                + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f;
+    y = y * z + r + 1.0f;
+    int32_t n = (int32_t)fx, n1 = n >> 1, n2 = n - n1;
+    int32_t b1 = (n1 + 127) << 23, b2 = (n2 + 127) << 23;
+    float s1, s2;
+    memcpy(&s1, &b1, sizeof s1);
+    memcpy(&s2, &b2, sizeof s2);
+    float e = (y * s1) * s2;
+    e = x > 88.72283935546875f ? __builtin_inff() : e;
+    return x != x ? x : e;
 }
 
 /// tanh(x) for float: an odd polynomial below |x| = 0.625, else
@@ -46,20 +54,24 @@ static inline float ag_sech2f(float x) {
     return 4.0f * t / (d * d);
 }
 
-/// cosh(x) for float: (e^|x| + e^−|x|)/2.
+/// cosh(x) for float: (e^|x| + e^−|x|)/2; above |x| = 80 as (e^{|x|/2}/2)·e^{|x|/2},
+/// finite up to cosh's own overflow at 89.4 (where e^|x| alone is already +inf).
 static inline float ag_coshf(float x) {
-    float e = ag_expf(x < 0 ? -x : x);
-    return 0.5f * e + 0.5f / e;
+    float a = x < 0 ? -x : x;
+    float e = ag_expf(a);
+    float h = ag_expf(0.5f * a);
+    return a > 80.0f ? (0.5f * h) * h : 0.5f * e + 0.5f / e;
 }
 
 /// sinh(x) for float: an odd polynomial up to |x| = 1, else (e^|x| − e^−|x|)/2
-/// with the sign restored.
+/// (as cosh above |x| = 80) with the sign restored.
 static inline float ag_sinhf(float x) {
     float a = x < 0 ? -x : x;
     float z = x * x;
     float small = ((2.03721912945e-4f * z + 8.33028376239e-3f) * z + 1.66667160211e-1f) * z * x + x;
     float e = ag_expf(a);
-    float large = 0.5f * e - 0.5f / e;
+    float h = ag_expf(0.5f * a);
+    float large = a > 80.0f ? (0.5f * h) * h : 0.5f * e - 0.5f / e;
     large = x < 0 ? -large : large;
     return a > 1.0f ? large : small;
 }
