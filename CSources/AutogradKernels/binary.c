@@ -2,10 +2,11 @@
 #include "ag_parallel.h"
 #include <tgmath.h>
 
-// Walks the result in rows of its last dimension. Each row is a contiguous
-// loop whose operands step by 0 or 1, which the compiler vectorises; the outer
-// dimensions advance an odometer. Equal shapes and scalar operands take flat
-// loops.
+// Walks the (contiguous) result in rows of its last dimension; the operands
+// may have any strides (a transposed or sliced view is read in place). Rows
+// whose operands step by 0 or 1 are loops the compiler vectorises; other rows
+// step by the strides; the outer dimensions advance an odometer. Operands
+// laid out like the result, and scalars, take flat parallel loops.
 #define AG_BINARY(op, T, SFX, EXPR)                                                   \
 typedef struct { const T *a, *b; T *out; int mode; } op##_##SFX##_args;               \
 AG_VECTOR_CLONES static void op##_##SFX##_range(void *p, int64_t lo, int64_t hi) { \
@@ -18,15 +19,18 @@ AG_VECTOR_CLONES static void op##_##SFX##_range(void *p, int64_t lo, int64_t hi)
 void ag_##op##_forward_##SFX(const T *a, const T *b, T *out, const ag_broadcast *bc) { \
     const int64_t n = bc->numel;                                                      \
     const int32_t nd = bc->ndim;                                                      \
-    int same = 1, a_scalar = 1, b_scalar = 1;                                         \
-    for (int32_t d = 0; d < nd; d++) {                                                \
+    int a_dense = 1, b_dense = 1, a_scalar = 1, b_scalar = 1;                         \
+    int64_t dense = 1;                                                                \
+    for (int32_t d = nd - 1; d >= 0; d--) {                                           \
         if (bc->shape[d] == 1) continue;                                              \
-        if (bc->stride_a[d] == 0 || bc->stride_b[d] == 0) same = 0;                   \
+        if (bc->stride_a[d] != dense) a_dense = 0;                                    \
+        if (bc->stride_b[d] != dense) b_dense = 0;                                    \
         if (bc->stride_a[d] != 0) a_scalar = 0;                                       \
         if (bc->stride_b[d] != 0) b_scalar = 0;                                       \
+        dense *= bc->shape[d];                                                        \
     }                                                                                 \
-    if (same || b_scalar || a_scalar) {                                               \
-        op##_##SFX##_args r = { a, b, out, same ? 0 : (b_scalar ? 1 : 2) };           \
+    if ((a_dense && (b_dense || b_scalar)) || (a_scalar && b_dense)) {                \
+        op##_##SFX##_args r = { a, b, out, b_dense && a_dense ? 0 : (b_scalar ? 1 : 2) }; \
         ag_parallel_for(n, AG_GRAIN_ELEMENTWISE, op##_##SFX##_range, &r);             \
         return;                                                                       \
     }                                                                                 \
@@ -36,10 +40,11 @@ void ag_##op##_forward_##SFX(const T *a, const T *b, T *out, const ag_broadcast 
     int64_t oa = 0, ob = 0;                                                           \
     for (int64_t o = 0; o < n; o += inner) {                                          \
         const T *pa = a + oa, *pb = b + ob; T *po = out + o;                          \
-        if (sa && sb) { for (int64_t j = 0; j < inner; j++) { const T x = pa[j], y = pb[j]; po[j] = (EXPR); } } \
-        else if (sa)  { const T y = pb[0]; for (int64_t j = 0; j < inner; j++) { const T x = pa[j]; po[j] = (EXPR); } } \
-        else if (sb)  { const T x = pa[0]; for (int64_t j = 0; j < inner; j++) { const T y = pb[j]; po[j] = (EXPR); } } \
-        else          { const T x = pa[0], y = pb[0]; const T r = (EXPR); for (int64_t j = 0; j < inner; j++) po[j] = r; } \
+        if (sa == 1 && sb == 1) { for (int64_t j = 0; j < inner; j++) { const T x = pa[j], y = pb[j]; po[j] = (EXPR); } } \
+        else if (sa == 1 && sb == 0) { const T y = pb[0]; for (int64_t j = 0; j < inner; j++) { const T x = pa[j]; po[j] = (EXPR); } } \
+        else if (sa == 0 && sb == 1) { const T x = pa[0]; for (int64_t j = 0; j < inner; j++) { const T y = pb[j]; po[j] = (EXPR); } } \
+        else if (sa == 0 && sb == 0) { const T x = pa[0], y = pb[0]; const T r = (EXPR); for (int64_t j = 0; j < inner; j++) po[j] = r; } \
+        else { for (int64_t j = 0; j < inner; j++) { const T x = pa[j * sa], y = pb[j * sb]; po[j] = (EXPR); } } \
         for (int32_t d = nd - 2; d >= 0; d--) {                                       \
             idx[d]++; oa += bc->stride_a[d]; ob += bc->stride_b[d];                   \
             if (idx[d] < bc->shape[d]) break;                                         \

@@ -1,7 +1,9 @@
 #ifndef AG_BINARY_H
 #define AG_BINARY_H
 // Elementwise binary ops with NumPy broadcasting: out = a <op> b over the
-// result shape described by `bc` (see ag_types.h). Their backward passes are
+// result shape described by `bc` (see ag_types.h). `out` is contiguous; the
+// forward kernels read a and b through any element strides in `bc` (a
+// transposed or sliced view in place), not only 0 and the dense ones. Their backward passes are
 // written with these same forward kernels plus ag_sum_to (ag_reduce.h):
 //   add: ga = sum_to(gy),     gb = sum_to(gy)
 //   sub: ga = sum_to(gy),     gb = -sum_to(gy)

@@ -2,10 +2,13 @@ import AutogradKernels
 
 // Addition, subtraction, multiplication, division and negation, with NumPy
 // broadcasting. Each backward returns gradients in the broadcast shape; the
-// engine sums them down to each input's shape (PyTorch's `sum_to`).
+// engine sums them down to each input's shape (PyTorch's `sum_to`). The four
+// binary ops read views through their strides (no copy first); their
+// backward passes are made of the same ops, so they do too.
 
 /// a + b.  dL/da = dL/dy,  dL/db = dL/dy.
 enum Add: BinaryFunction {
+    static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         try Tensor.broadcastKernel("add", a, b, ag_add_forward_f32, ag_add_forward_f64)
     }
@@ -14,6 +17,7 @@ enum Add: BinaryFunction {
 
 /// a - b.  dL/da = dL/dy,  dL/db = -dL/dy.
 enum Sub: BinaryFunction {
+    static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         try Tensor.broadcastKernel("sub", a, b, ag_sub_forward_f32, ag_sub_forward_f64)
     }
@@ -25,6 +29,7 @@ enum Sub: BinaryFunction {
 
 /// a * b.  dL/da = dL/dy * b,  dL/db = dL/dy * a.
 enum Mul: BinaryFunction {
+    static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         ctx.saveForBackward(a, b)
         return try Tensor.broadcastKernel("mul", a, b, ag_mul_forward_f32, ag_mul_forward_f64)
@@ -40,6 +45,7 @@ enum Mul: BinaryFunction {
 
 /// a / b.  dL/da = dL/dy / b,  dL/db = -dL/dy * a / b².
 enum Div: BinaryFunction {
+    static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         ctx.saveForBackward(a, b)
         return try Tensor.broadcastKernel("div", a, b, ag_div_forward_f32, ag_div_forward_f64)

@@ -72,11 +72,21 @@ extension Tensor {
         }
         if shape != a.shape && shape != b.shape { try Shape.validate(shape, op, dtype: a.dtype) }
         let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
-        var bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape)
-        if a.dtype == .float32 {
-            f32(a.pointer(Float.self), b.pointer(Float.self), out.pointer(Float.self), &bc)
-        } else {
-            f64(a.pointer(Double.self), b.pointer(Double.self), out.pointer(Double.self), &bc)
+        var (x, y) = (a, b)
+        var bc: ag_broadcast
+        do {
+            bc = try Shape.descriptor(out: shape, reading: a, b)
+        } catch where !(a.isContiguous && b.isContiguous) {
+            // Views whose strides interleave in more dims than a kernel walks: dense copies merge.
+            (x, y) = (a.contiguousData, b.contiguousData)
+            bc = try Shape.descriptor(out: shape, a: x.shape, b: y.shape)
+        }
+        withExtendedLifetime((x, y)) {
+            if a.dtype == .float32 {
+                f32(x.pointer(Float.self), y.pointer(Float.self), out.pointer(Float.self), &bc)
+            } else {
+                f64(x.pointer(Double.self), y.pointer(Double.self), out.pointer(Double.self), &bc)
+            }
         }
         return out
     }

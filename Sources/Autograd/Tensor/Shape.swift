@@ -152,8 +152,22 @@ enum Shape {
             bc.stride_b.0 = fb
             return bc
         }
-        let sa = strides(of: a, in: out), sb = strides(of: b, in: out)
-        let so = others.map { strides(of: $0, in: out) }
+        return try merged(out: out, sa: strides(of: a, in: out), sb: strides(of: b, in: out),
+                          others: others.map { strides(of: $0, in: out) }, a, b)
+    }
+
+    /// The kernel descriptor for two tensors read through their own strides
+    /// (views included), broadcast to `out`.
+    static func descriptor(out: [Int], reading a: Tensor, _ b: Tensor) throws -> ag_broadcast {
+        if a.isContiguous && b.isContiguous { return try descriptor(out: out, a: a.shape, b: b.shape) }
+        return try merged(out: out, sa: a.expandedWindow(out).strides, sb: b.expandedWindow(out).strides,
+                          others: [], a.shape, b.shape)
+    }
+
+    /// The descriptor of operand strides `sa`, `sb` over `out`, with the
+    /// dims every operand walks in step merged.
+    private static func merged(out: [Int], sa: [Int], sb: [Int], others so: [[Int]],
+                               _ a: [Int], _ b: [Int]) throws -> ag_broadcast {
         var dims: [(size: Int, a: Int, b: Int)] = []
         var lastIndex = -1
         for i in 0..<out.count where out[i] != 1 {

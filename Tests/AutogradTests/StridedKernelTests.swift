@@ -1,0 +1,56 @@
+import Testing
+@testable import Autograd
+
+/// Ops that read views through their strides (no dense copy first) give
+/// exactly what they give on dense copies of the same views, gradients too.
+@Suite struct StridedKernelTests {
+    static func views(_ dtype: DType) throws -> [(String, Tensor)] {
+        let g = Generator(seed: 9)
+        let m = try Tensor.randn([4, 6], dtype: dtype, generator: g)
+        let c = try Tensor.randn([3, 4, 5], dtype: dtype, generator: g)
+        return [
+            ("t", try m.t()),                                       // [6, 4]
+            ("column slice", try m.slice(dim: 1, start: 1, end: 5)), // [4, 4]
+            ("row step", try m.slice(dim: 0, step: 2)),              // [2, 6]
+            ("select", try c.select(dim: 1, index: 2)),              // [3, 5]
+            ("permute", try c.permute(2, 0, 1)),                     // [5, 3, 4]
+            ("expand", try m.select(dim: 0, index: 1).unsqueeze(dim: 0).expand(3, 6)), // [3, 6]
+            ("diagonal", try m.diagonal()),                          // [4]
+        ]
+    }
+
+    @Test(arguments: [DType.float32, .float64])
+    func binaryOpsReadViews(_ dtype: DType) throws {
+        let g = Generator(seed: 4)
+        for (name, v) in try Self.views(dtype) {
+            let dense = v.copied()
+            let other = try Tensor.randn(v.shape, dtype: dtype, generator: g)
+            let row = try Tensor.randn([v.shape.last!], dtype: dtype, generator: g)
+            for (op, f) in [("+", { try $0 + $1 }), ("-", { try $0 - $1 }), ("*", { try $0 * $1 }), ("/", { try $0 / $1 })]
+                as [(String, (Tensor, Tensor) throws -> Tensor)] {
+                #expect(try f(v, other).toArray() == f(dense, other).toArray(), "\(name) \(op) dense")
+                #expect(try f(other, v).toArray() == f(other, dense).toArray(), "dense \(op) \(name)")
+                #expect(try f(v, row).toArray() == f(dense, row).toArray(), "\(name) \(op) row")
+                #expect(try f(v, v).toArray() == f(dense, dense).toArray(), "\(name) \(op) itself")
+                let s = v.scalarLike(1.5)
+                #expect(try f(v, s).toArray() == f(dense, s).toArray(), "\(name) \(op) scalar")
+            }
+        }
+    }
+
+    @Test func gradientsThroughStridedOperands() throws {
+        let a = try Tensor.randn([3, 4], dtype: .float64, generator: Generator(seed: 1)).requiresGrad()
+        let b = try Tensor.randn([4, 3], dtype: .float64, generator: Generator(seed: 2)).requiresGrad()
+        #expect(try gradcheck({ x in try x[0].t() * x[1] / (x[1].slice(dim: 1, start: 0, end: 1) + 3) - x[0].t() }, inputs: [a, b]))
+        #expect(try gradgradcheck({ x in try x[0].t() * x[1] + x[0].t()[.all, .stride(2)].sum() }, inputs: [a, b]))
+    }
+
+    /// Nine interleaved dims are more than a kernel walks: the op copies instead.
+    @Test func manyInterleavedDimsFallBackToCopies() throws {
+        let shape = [2, 2, 2, 2, 2, 2, 2, 2, 2]
+        let x = try Tensor((0..<512).map(Double.init), shape: shape)
+        let p = try x.permute(8, 7, 6, 5, 4, 3, 2, 1, 0)
+        let y = try Tensor.ones(shape)
+        #expect(try (p + y).toArray() == (p.copied() + y).toArray())
+    }
+}
