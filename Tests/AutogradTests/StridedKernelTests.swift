@@ -1,5 +1,6 @@
 import Testing
 @testable import Autograd
+import AutogradKernels
 
 /// Ops that read views through their strides (no dense copy first) give
 /// exactly what they give on dense copies of the same views, gradients too.
@@ -52,5 +53,19 @@ import Testing
         let p = try x.permute(8, 7, 6, 5, 4, 3, 2, 1, 0)
         let y = try Tensor.ones(shape)
         #expect(try (p + y).toArray() == (p.copied() + y).toArray())
+    }
+}
+
+/// The public kernel helpers and index checks read a strided tensor's
+/// elements, not the memory after its first one.
+@Test func kernelHelpersReadViewsElementByElement() throws {
+    let m = try Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])
+    #expect(try m.t().map(ag_neg_forward_f32, ag_neg_forward_f64).toArray() == [-1, -4, -2, -5, -3, -6])
+    let big = try Tensor(indices: [0, 9, 1, 9, 2, 9])
+    let every2 = try big.slice(step: 2)  // [0, 1, 2]: valid indices of a size-3 dim, stored among 9s
+    #expect(try Tensor([10, 20, 30]).indexSelect(dim: 0, index: every2).toArray() == [10, 20, 30])
+    let odd = try big.slice(start: 1, step: 2)  // [9, 9, 9]
+    #expect(throws: AutogradError.invalidArgument("index 9 is out of bounds for dimension 0 with size 3")) {
+        try Tensor([10, 20, 30]).indexSelect(dim: 0, index: odd)
     }
 }

@@ -40,7 +40,7 @@ enum LeakyRelu: Function {
         let k32: Tensor.BackwardKernel<Float> = { ag_leaky_relu_backward_f32($0, slope, $1, $2, $3) }
         let k64: Tensor.BackwardKernel<Double> = { ag_leaky_relu_backward_f64($0, slope, $1, $2, $3) }
         if GradMode.isEnabled { return [try g * Tensor.backwardKernel(x: x, gy: Tensor.ones(like: x), k32, k64), nil] }
-        return [Tensor.backwardKernel(x: x, gy: g, k32, k64), nil]
+        return [try Tensor.backwardKernel(x: x, gy: g, k32, k64), nil]
     }
 }
 
@@ -60,7 +60,7 @@ enum Elu: Function {
             let slope = try Tensor.where(x.le(0), x.exp() * alpha, x.scalarLike(1))
             return [try g * slope, nil]
         }
-        return [Tensor.backwardKernel(x: x, gy: g, { ag_elu_backward_f32($0, alpha, $1, $2, $3) },
+        return [try Tensor.backwardKernel(x: x, gy: g, { ag_elu_backward_f32($0, alpha, $1, $2, $3) },
                                       { ag_elu_backward_f64($0, alpha, $1, $2, $3) }), nil]
     }
 }
@@ -143,7 +143,7 @@ enum Softplus: Function {
             let slope = try Tensor.where(bx.gt(threshold), x.scalarLike(1), bx.sigmoid())
             return [try g * slope, nil, nil]
         }
-        return [Tensor.backwardKernel(x: x, gy: g, { ag_softplus_backward_f32($0, beta, threshold, $1, $2, $3) },
+        return [try Tensor.backwardKernel(x: x, gy: g, { ag_softplus_backward_f32($0, beta, threshold, $1, $2, $3) },
                                       { ag_softplus_backward_f64($0, beta, threshold, $1, $2, $3) }), nil, nil]
     }
 }
@@ -165,7 +165,7 @@ enum Clamp: Function {
         let k32: Tensor.BackwardKernel<Float> = { ag_clamp_backward_f32($0, lo, hi, $1, $2, $3) }
         let k64: Tensor.BackwardKernel<Double> = { ag_clamp_backward_f64($0, lo, hi, $1, $2, $3) }
         if GradMode.isEnabled { return [try g * Tensor.backwardKernel(x: x, gy: Tensor.ones(like: x), k32, k64), nil, nil] }
-        return [Tensor.backwardKernel(x: x, gy: g, k32, k64), nil, nil]
+        return [try Tensor.backwardKernel(x: x, gy: g, k32, k64), nil, nil]
     }
 }
 
@@ -177,19 +177,21 @@ extension Tensor {
 
     /// y = k(x) for a floating tensor (not recorded).
     func mapKernel(_ f32: ForwardKernel<Float>, _ f64: ForwardKernel<Double>) -> Tensor {
+        let x = contiguousData
         let y = Tensor(uninitializedShape: shape, dtype: dtype)
         if dtype == .float32 {
-            f32(UnsafePointer(pointer(Float.self)), y.pointer(Float.self), Int64(count))
+            f32(UnsafePointer(x.pointer(Float.self)), y.pointer(Float.self), Int64(count))
         } else {
-            f64(UnsafePointer(pointer(Double.self)), y.pointer(Double.self), Int64(count))
+            f64(UnsafePointer(x.pointer(Double.self)), y.pointer(Double.self), Int64(count))
         }
         return y
     }
 
     /// gx = k(x, gy) for floating tensors of one shape (not recorded).
-    static func backwardKernel(x: Tensor, gy: Tensor, _ f32: BackwardKernel<Float>, _ f64: BackwardKernel<Double>) -> Tensor {
+    static func backwardKernel(x: Tensor, gy: Tensor, _ f32: BackwardKernel<Float>, _ f64: BackwardKernel<Double>) throws -> Tensor {
+        let x = x.contiguousData
         let gx = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
-        let g = gy.dtype == x.dtype ? gy : (try? gy.to(x.dtype)) ?? gy
+        let g = (gy.dtype == x.dtype ? gy : try withNoGrad { try gy.to(x.dtype) }).contiguousData
         if x.dtype == .float32 {
             f32(UnsafePointer(x.pointer(Float.self)), UnsafePointer(g.pointer(Float.self)), gx.pointer(Float.self), Int64(x.count))
         } else {

@@ -8,6 +8,7 @@ import AutogradKernels
 extension Tensor {
     /// Throws PyTorch's message for the first entry of an int64 `index` outside [0, size).
     static func checkIndex(_ index: Tensor, size: Int, dim: Int) throws {
+        let index = index.contiguousData  // a strided index is checked element by element, as the kernels read it
         let bad = ag_index_check(index.pointer(Int64.self), Int64(index.count), Int64(size))
         if bad >= 0 {
             throw AutogradError.invalidArgument(

@@ -26,36 +26,41 @@ extension Tensor {
     /// y[i] = f(x[i]) through a C kernel pair: the building block for a custom
     /// op's forward (or backward) written in C. Not recorded: call it inside a
     /// Function.
+    /// A strided view is read through a dense copy (the kernel walks memory flat).
     public func map(_ f32: UnaryKernelF32, _ f64: UnaryKernelF64) throws -> Tensor {
         try requireFloating("map")
+        let x = contiguousData
         let y = Tensor(uninitializedShape: shape, dtype: dtype)
         if dtype == .float32 {
-            f32(pointer(Float.self), y.pointer(Float.self), Int64(count))
+            f32(x.pointer(Float.self), y.pointer(Float.self), Int64(count))
         } else {
-            f64(pointer(Double.self), y.pointer(Double.self), Int64(count))
+            f64(x.pointer(Double.self), y.pointer(Double.self), Int64(count))
         }
         return y
     }
 
     /// out[i] = f(self[i], other[i]) through a C kernel pair, for two tensors of
     /// the same shape and dtype (a custom backward's `gx = k(x, gy)`). Not recorded.
+    /// Strided views are read through dense copies.
     public func zipMap(_ other: Tensor, _ f32: BinaryKernelF32, _ f64: BinaryKernelF64) throws -> Tensor {
         try requireFloating("zipMap")
         guard other.shape == shape, other.dtype == dtype else {
             throw AutogradError.invalidArgument(
                 "zipMap: the tensors must have the same shape and dtype, got \(Shape.list(shape)) \(dtype) and \(Shape.list(other.shape)) \(other.dtype)")
         }
+        let (a, b) = (contiguousData, other.contiguousData)
         let y = Tensor(uninitializedShape: shape, dtype: dtype)
         if dtype == .float32 {
-            f32(pointer(Float.self), other.pointer(Float.self), y.pointer(Float.self), Int64(count))
+            f32(a.pointer(Float.self), b.pointer(Float.self), y.pointer(Float.self), Int64(count))
         } else {
-            f64(pointer(Double.self), other.pointer(Double.self), y.pointer(Double.self), Int64(count))
+            f64(a.pointer(Double.self), b.pointer(Double.self), y.pointer(Double.self), Int64(count))
         }
         return y
     }
 
     /// The fused backward of a library unary op: gx = k(x, y, gy).
     static func unaryBackward(x: Tensor?, y: Tensor?, gy: Tensor, _ f32: UnaryBackwardF32, _ f64: UnaryBackwardF64) -> Tensor {
+        let (x, y, gy) = (x?.contiguousData, y?.contiguousData, gy.contiguousData)
         let gx = Tensor(uninitializedShape: gy.shape, dtype: gy.dtype)
         if gy.dtype == .float32 {
             f32(x?.pointer(Float.self), y?.pointer(Float.self), gy.pointer(Float.self), gx.pointer(Float.self), Int64(gy.count))

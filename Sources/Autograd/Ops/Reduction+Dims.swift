@@ -163,15 +163,17 @@ extension Tensor {
 
     /// Whether some element is exactly zero (a floating tensor).
     var containsZero: Bool {
-        if dtype == .float32 { return UnsafeBufferPointer(start: pointer(Float.self), count: count).contains(0) }
-        return UnsafeBufferPointer(start: pointer(Double.self), count: count).contains(0)
+        let x = contiguousData
+        if dtype == .float32 { return UnsafeBufferPointer(start: x.pointer(Float.self), count: count).contains(0) }
+        return UnsafeBufferPointer(start: x.pointer(Double.self), count: count).contains(0)
     }
 
     /// 1 where this tensor is zero, else 0 (not recorded: a constant mask).
     func zeroMask() -> Tensor {
+        let x = contiguousData
         let m = Tensor(uninitializedShape: shape, dtype: dtype)
-        if dtype == .float32 { ag_reduce_zero_mask_f32(pointer(Float.self), m.pointer(Float.self), Int64(count)) }
-        else { ag_reduce_zero_mask_f64(pointer(Double.self), m.pointer(Double.self), Int64(count)) }
+        if dtype == .float32 { ag_reduce_zero_mask_f32(x.pointer(Float.self), m.pointer(Float.self), Int64(count)) }
+        else { ag_reduce_zero_mask_f64(x.pointer(Double.self), m.pointer(Double.self), Int64(count)) }
         return m
     }
 }
