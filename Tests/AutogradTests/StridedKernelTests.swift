@@ -69,3 +69,30 @@ import AutogradKernels
         try Tensor([10, 20, 30]).indexSelect(dim: 0, index: odd)
     }
 }
+
+/// out= arguments: PyTorch's refusals and casts; a strided out (a column) is written in place.
+@Test func outArguments() throws {
+    let a = try Tensor([1, 2, 3]), b = try Tensor([10, 20, 30])
+    let buf = try Tensor.zeros([3, 2])
+    let column = try buf.select(dim: 1, index: 1)
+    try Tensor.mul(a, b, out: column)
+    #expect(buf.toArray() == [0, 10, 0, 40, 0, 90])
+    let ints = try Tensor(indices: [1, 2, 3])
+    let f = try Tensor.zeros([3])
+    try Tensor.add(ints, ints, out: f)
+    #expect(f.toArray() == [2, 4, 6])
+    #expect(throws: AutogradError.invalidArgument("result type Float can't be cast to the desired output type Long")) {
+        try Tensor.add(a, b, out: ints)
+    }
+    let w = try Tensor([1.0, 2, 3], requiresGrad: true)
+    #expect(throws: AutogradError.invalidArgument(
+        "add(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.")) {
+        try Tensor.add(w, b, out: f)
+    }
+    try withNoGrad { try Tensor.add(w, b, out: f) }
+    #expect(f.toArray() == [11, 22, 33])
+    #expect(throws: AutogradError.self) { try Tensor.cat([a, b], out: f) }
+    let c6 = try Tensor.zeros([6])
+    try Tensor.cat([a, b], out: c6)
+    #expect(c6.toArray() == [1, 2, 3, 10, 20, 30])
+}

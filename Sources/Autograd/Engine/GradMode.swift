@@ -20,12 +20,14 @@ public enum GradMode {
 /// Runs `body` without recording the graph (PyTorch's `torch.no_grad()`):
 /// ops compute values, record no node, and their results do not require grad.
 @inline(__always)
+@discardableResult
 public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
     try GradMode.with(enabled: false, body)
 }
 
 /// Runs `body` with recording on, even inside `withNoGrad` (PyTorch's `torch.enable_grad()`).
 @inline(__always)
+@discardableResult
 public func withGrad<R>(_ body: () throws -> R) rethrows -> R {
     try GradMode.with(enabled: true, body)
 }
