@@ -69,6 +69,14 @@ AG_INDEX_WALK(ag_index_put_add_f32, float, float, a[ap + off[op]] += b[bp])
 AG_INDEX_WALK(ag_index_put_add_f64, double, double, a[ap + off[op]] += b[bp])
 AG_INDEX_WALK(ag_index_put_add_i64, int64_t, int64_t, a[ap + off[op]] += b[bp])
 
+// The larger (smaller) of the two, NaN winning, as torch.maximum / amax.
+#define AG_PICK_MAX(x, y) (((x) != (x) || (y) != (y)) ? (x) + (y) : ((x) > (y) ? (x) : (y)))
+#define AG_PICK_MIN(x, y) (((x) != (x) || (y) != (y)) ? (x) + (y) : ((x) < (y) ? (x) : (y)))
+AG_INDEX_WALK(ag_index_put_max_f32, float, float, a[ap + off[op]] = AG_PICK_MAX(a[ap + off[op]], b[bp]))
+AG_INDEX_WALK(ag_index_put_max_f64, double, double, a[ap + off[op]] = AG_PICK_MAX(a[ap + off[op]], b[bp]))
+AG_INDEX_WALK(ag_index_put_min_f32, float, float, a[ap + off[op]] = AG_PICK_MIN(a[ap + off[op]], b[bp]))
+AG_INDEX_WALK(ag_index_put_min_f64, double, double, a[ap + off[op]] = AG_PICK_MIN(a[ap + off[op]], b[bp]))
+
 int64_t ag_count_true(const bool *mask, int64_t n) {
     int64_t c = 0;
     for (int64_t i = 0; i < n; i++) c += mask[i] ? 1 : 0;

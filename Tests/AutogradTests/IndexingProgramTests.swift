@@ -127,6 +127,21 @@ import Testing
                 try b.scatterReduce_(dim: 1, index: ix([0, 0, 2, 1], shape: [2, 2]), src: (m * w[..<3])[.all, 1...], reduce: "mean")
             }
         },
+        "scatter_reduce_amax_ties": { _, m, _ in
+            try changed(m) { b in try b.scatterReduce_(dim: 1, index: ix([0, 0, 2, 1], shape: [2, 2]), src: m[.all, ix(2, 2)], reduce: "amax") }
+        },
+        "scatter_reduce_amax_exclude": { _, m, w in
+            try changed(m) { b in
+                try b.scatterReduce_(dim: 1, index: ix([0, 0, 2, 1], shape: [2, 2]), src: m[.all, ix(2, 2)] * w[..<2], reduce: "amax",
+                                     includeSelf: false)
+            }
+        },
+        "scatter_reduce_amin": { _, m, w in
+            try changed(m) { b in try b.scatterReduce_(dim: 0, index: ix([1, 0, 1], shape: [1, 3]), src: (m * w[..<3])[..<1], reduce: "amin") }
+        },
+        "scatter_reduce_out_of_place": { a, m, _ in
+            try m.scatterReduce(dim: 1, index: ix([2, 2, 0, 0], shape: [2, 2]), src: a.reshape(2, 2), reduce: "amin", includeSelf: false)
+        },
         "masked_fill_": { _, m, _ in try changed(m) { b in try b.maskedFill_(mask: m.lt(0), value: 0) } },
         "masked_fill_broadcast": { _, m, _ in try changed(m) { b in try b.maskedFill_(mask: mask(true, false, true), value: -1) } },
         "masked_scatter_": { a, _, w in try changed(a) { b in try b.maskedScatter_(mask: a.gt(1.5), source: w * 2) } },

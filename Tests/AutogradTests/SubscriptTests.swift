@@ -48,6 +48,13 @@ import Testing
             try (x[0] * 1).scatterReduce_(dim: 1, index: Tensor(indices: [2, 2, 0, 1], shape: [2, 2]), src: x[1], reduce: "mean",
                                           includeSelf: false)
         }),
+        ("scatterReduce_ amax", [[2, 3], [2, 2]], { x in
+            try (x[0] * 1).scatterReduce_(dim: 1, index: Tensor(indices: [2, 2, 0, 1], shape: [2, 2]), src: x[1], reduce: "amax")
+        }),
+        ("scatterReduce amin without self", [[2, 3], [2, 2]], { x in
+            try x[0].scatterReduce(dim: 1, index: Tensor(indices: [2, 2, 0, 1], shape: [2, 2]), src: x[1], reduce: "amin",
+                                   includeSelf: false)
+        }),
         ("maskedFill_", [[2, 3]], { x in try (x[0] * 1).maskedFill_(mask: Tensor([1, 0, 1], dtype: .bool), value: 2) }),
         ("maskedScatter_", [[4], [5]], { x in try (x[0] * 1).maskedScatter_(mask: Tensor([0, 1, 1, 0], dtype: .bool), source: x[1]) }),
     ] }
@@ -137,7 +144,10 @@ import Testing
 
     @Test func scatterReduceRefusesWhatIsNotBuilt() throws {
         let x = try Tensor.zeros([3])
-        #expect(throws: AutogradError.self) { try x.scatterReduce_(dim: 0, index: Self.ix(0), src: Tensor([1]), reduce: "amax") }
+        #expect(throws: AutogradError.self) { try x.scatterReduce_(dim: 0, index: Self.ix(0), src: Tensor([1]), reduce: "prod") }
+        #expect(throws: AutogradError.self) {
+            try Tensor(indices: [1, 2]).scatterReduce_(dim: 0, index: Self.ix(0), src: Tensor(indices: [1]), reduce: "amax")
+        }
         #expect(throws: AutogradError.self) { try x.scatterReduce_(dim: 0, index: Self.ix(0), src: Tensor([1]), reduce: "max") }
         #expect(throws: AutogradError.invalidArgument("index 3 is out of bounds for dimension 0 with size 3")) {
             try x.scatter_(dim: 0, index: Self.ix(3), value: 1)

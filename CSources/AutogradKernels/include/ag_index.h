@@ -49,6 +49,13 @@ void ag_index_put_add_f32(float *a, const float *b, const int64_t *off, const ag
 void ag_index_put_add_f64(double *a, const double *b, const int64_t *off, const ag_index_walk *d);
 void ag_index_put_add_i64(int64_t *a, const int64_t *b, const int64_t *off, const ag_index_walk *d);
 
+/// index_put_ reducing with max (min): a[a position + off] = max(a[…], b[b position]),
+/// NaN winning (scatter_reduce's "amax" / "amin").
+void ag_index_put_max_f32(float *a, const float *b, const int64_t *off, const ag_index_walk *d);
+void ag_index_put_max_f64(double *a, const double *b, const int64_t *off, const ag_index_walk *d);
+void ag_index_put_min_f32(float *a, const float *b, const int64_t *off, const ag_index_walk *d);
+void ag_index_put_min_f64(double *a, const double *b, const int64_t *off, const ag_index_walk *d);
+
 /// The number of true elements of a contiguous bool buffer of n elements.
 int64_t ag_count_true(const bool *mask, int64_t n);
 

@@ -142,6 +142,19 @@ extension Tensor {
     /// `values` broadcasting to the indexing result (not recorded; bumps x's version).
     static func putIndexed(_ x: Tensor, _ layout: AdvancedLayout, _ indices: [Tensor], _ values: Tensor,
                            accumulate: Bool) throws {
+        try putIndexed(x, layout, indices, values, accumulate ? .add : .assign)
+    }
+
+    /// How index_put_ combines a value with what is there.
+    enum PutReduction { case assign, add, max, min }
+
+    /// `x[indices] <reduction>= values` through x's strides (not recorded; bumps x's version).
+    /// max and min are for floating tensors (scatter_reduce's amax / amin).
+    static func putIndexed(_ x: Tensor, _ layout: AdvancedLayout, _ indices: [Tensor], _ values: Tensor,
+                           _ reduction: PutReduction) throws {
+        if (reduction == .max || reduction == .min) && !x.dtype.isFloatingPoint {
+            throw AutogradError.invalidArgument("index_put_: reducing with \(reduction) needs a floating tensor, got \(x.dtype)")
+        }
         defer { x.bumpVersion() }
         if Shape.count(layout.result) == 0 { return }
         let off = try layout.offsets(indices, strides: x.strides)
@@ -150,11 +163,16 @@ extension Tensor {
         var d = try indexWalk(layout.result, a: (x.storageOffset, layout.indexedStrides(x.strides)), b: (0, v.strides),
                               offsets: layout.offsetStrides, "index_put_")
         let dst = x.storage.bytes, o = off.pointer(Int64.self)
+        let f = dst.assumingMemoryBound(to: Float.self), g = dst.assumingMemoryBound(to: Double.self)
         withExtendedLifetime(x) {
-            switch (x.dtype, accumulate) {
-            case (.float32, true): ag_index_put_add_f32(dst.assumingMemoryBound(to: Float.self), v.pointer(Float.self), o, &d)
-            case (.float64, true): ag_index_put_add_f64(dst.assumingMemoryBound(to: Double.self), v.pointer(Double.self), o, &d)
-            case (.int64, true): ag_index_put_add_i64(dst.assumingMemoryBound(to: Int64.self), v.pointer(Int64.self), o, &d)
+            switch (x.dtype, reduction) {
+            case (.float32, .add): ag_index_put_add_f32(f, v.pointer(Float.self), o, &d)
+            case (.float64, .add): ag_index_put_add_f64(g, v.pointer(Double.self), o, &d)
+            case (.int64, .add): ag_index_put_add_i64(dst.assumingMemoryBound(to: Int64.self), v.pointer(Int64.self), o, &d)
+            case (.float32, .max): ag_index_put_max_f32(f, v.pointer(Float.self), o, &d)
+            case (.float64, .max): ag_index_put_max_f64(g, v.pointer(Double.self), o, &d)
+            case (.float32, .min): ag_index_put_min_f32(f, v.pointer(Float.self), o, &d)
+            case (.float64, .min): ag_index_put_min_f64(g, v.pointer(Double.self), o, &d)
             case (_, _) where x.dtype.byteSize == 8:
                 ag_index_put_8(dst.assumingMemoryBound(to: UInt64.self), v.pointer(UInt64.self), o, &d)
             case (_, _) where x.dtype.byteSize == 4:

@@ -23,6 +23,49 @@ enum MaskedFillInPlace: Function {
     }
 }
 
+/// scatter_reduce with "amax" / "amin"; arguments (x, src, isMax,
+/// includeSelf, inPlace, dim, index, indices…) where indices… are the index
+/// tensors of the scatter and src has index's shape; in place, x itself. y = x with, at each written
+/// position, the largest (smallest) of the values sent there (and x's own
+/// when includeSelf), NaN winning.
+/// PyTorch's backward, the gradient shared evenly among the ties:
+///   v = y.gather(dim, index), N = [x = y].scatter_add(dim, index, [src = v]),
+///   dL/dx = [x = y] · dL/dy / N (0 at the written positions without includeSelf),
+///   dL/dsrc = [src = v] · (dL/dy / N).gather(dim, index).
+enum ScatterReduceExtreme: Function {
+    static var _layout: _FunctionLayout { .strided }
+    static var _nodeName: String { "ScatterReduceBackward" }
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        let x = try args.tensor(0), src = try args.tensor(1), isMax = try args.bool(2), includeSelf = try args.bool(3)
+        let inPlace = try args.bool(4), dim = try args.int(5), index = try args.tensor(6)
+        let indices = try (7..<args.count).map { try args.tensor($0) }
+        let layout = try AdvancedLayout(shape: x.shape, dims: Array(0..<x.rank), indices: indices)
+        // The backward compares with x's values before the change.
+        let old = inPlace ? x.copied() : x, y = inPlace ? x : x.copied()
+        if !includeSelf {
+            try Tensor.putIndexed(y, layout, indices, Tensor.filled([], isMax ? -.infinity : .infinity, dtype: x.dtype), .assign)
+        }
+        try Tensor.putIndexed(y, layout, indices, src, isMax ? .max : .min)
+        ctx.saveForBackward(old, src, index, y)
+        ctx.set("dim", dim)
+        ctx.set("includeSelf", includeSelf)
+        if inPlace { ctx.markDirty(x) }
+        return y
+    }
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        let g = gradOutputs[0]!, s = try ctx.savedTensors
+        let (x, src, index, y) = (s[0], s[1], s[2], s[3])
+        let dim = try ctx.get("dim", as: Int.self), includeSelf = try ctx.get("includeSelf", as: Bool.self)
+        let value = try y.gather(dim: dim, index: index)
+        let selfIsResult = try x.eq(y).to(g.dtype), srcIsResult = try src.eq(value).to(g.dtype)
+        let distributed = try g / selfIsResult.scatterAdd(dim: dim, index: index, src: srcIsResult)
+        var gx = try selfIsResult * distributed
+        if !includeSelf { gx = try gx.clone().scatter_(dim: dim, index: index, value: 0) }
+        let gsrc = try srcIsResult * distributed.gather(dim: dim, index: index)
+        return [gx, gsrc] + (2..<ctx.argumentCount).map { _ in nil }
+    }
+}
+
 extension Tensor {
     /// Adds `alpha * source` at the positions `index` gives along `dim`:
     /// self[..., index[j], ...] += alpha * source[..., j, ...] (PyTorch's
@@ -88,40 +131,48 @@ extension Tensor {
     }
 
     /// Reduces `src` into self at the positions `index` gives along `dim`
-    /// (PyTorch's `scatter_reduce_`), with `reduce` "sum" or "mean"; with
-    /// `includeSelf` false, positions that receive values start from them
-    /// alone. Returns self. Gradients flow to self's old value (where it is
-    /// included) and to src, as the sum (divided by the counts for "mean").
-    /// - Throws: for "prod", "amax" and "amin", which are not implemented yet.
+    /// (PyTorch's `scatter_reduce_`), with `reduce` "sum", "mean", "amax" or
+    /// "amin"; with `includeSelf` false, positions that receive values start
+    /// from them alone. Returns self. Gradients as PyTorch's: the sum's to
+    /// self's old value (where included) and src, divided by the counts for
+    /// "mean", shared evenly among the ties for "amax" / "amin".
+    /// - Throws: for "prod", which is not implemented yet.
     @discardableResult
     public func scatterReduce_(dim: Int, index: Tensor, src: Tensor, reduce: String, includeSelf: Bool = true) throws -> Tensor {
-        guard ["sum", "mean", "prod", "amax", "amin"].contains(reduce) else {
-            throw AutogradError.invalidArgument("reduce argument must be either sum, prod, mean, amax or amin, got \(reduce)")
+        if reduce == "amax" || reduce == "amin" {
+            try checkScatterReduce(index, src, reduce)
+            let (indices, d) = try scatterIndices(dim, index, src, "scatter_reduce_")
+            let values = try src.narrowed(to: index.shape)
+            let recorded = try recordsInPlace(values)
+            let args: [Argument] = [.tensor(self), .tensor(values), .bool(reduce == "amax"), .bool(includeSelf), .bool(true),
+                                    .int(d), .tensor(index.contiguousData)] + indices.map(Argument.tensor)
+            _ = recorded ? try ScatterReduceExtreme.apply(arguments: args) : try withNoGrad { try ScatterReduceExtreme.apply(arguments: args) }
+            return self
         }
-        guard reduce == "sum" || reduce == "mean" else {
-            throw AutogradError.invalidArgument(
-                "scatter_reduce_: reduce=\"\(reduce)\" is not implemented yet (sum and mean are); shapes self \(Shape.list(shape)), index \(Shape.list(index.shape)), src \(Shape.list(src.shape)), dtype \(dtype)")
-        }
-        if reduce == "mean" && !dtype.isFloatingPoint {
-            throw AutogradError.invalidArgument(
-                "scatter_reduce_: reduce=\"mean\" is implemented for float32 and float64, got \(dtype)")
-        }
-        let (indices, d) = try scatterIndices(dim, index, src, "scatter_reduce_")
+        try copy_(try scatterReduce(dim: dim, index: index, src: src, reduce: reduce, includeSelf: includeSelf))
+        return self
+    }
+
+    /// `scatterReduce_` on a copy (PyTorch's out-of-place `scatter_reduce`).
+    public func scatterReduce(dim: Int, index: Tensor, src: Tensor, reduce: String, includeSelf: Bool = true) throws -> Tensor {
+        try checkScatterReduce(index, src, reduce)
+        let (indices, d) = try scatterIndices(dim, index, src, "scatter_reduce")
         let values = try src.narrowed(to: index.shape)
-        // The result out of place, then written into self in one recorded copy.
+        if reduce == "amax" || reduce == "amin" {
+            return try ScatterReduceExtreme.apply(arguments: [.tensor(self), .tensor(values), .bool(reduce == "amax"),
+                                                              .bool(includeSelf), .bool(false), .int(d),
+                                                              .tensor(index.contiguousData)] + indices.map(Argument.tensor))
+        }
         var start = self
-        if !includeSelf { start = try indexPut(indices.map(Optional.some), try Tensor.scalar(0, as: dtype, "scatter_reduce_")) }
+        if !includeSelf { start = try indexPut(indices.map(Optional.some), try Tensor.scalar(0, as: dtype, "scatter_reduce")) }
         var out = try start.indexPut(indices.map(Optional.some), values, accumulate: true)
         if reduce == "mean" {
             let ones = Tensor.filled(index.shape, 1, dtype: dtype)
             let base = Tensor.filled(shape, includeSelf ? 1 : 0, dtype: dtype)
-            var counts = try base.indexPut(indices.map(Optional.some), ones, accumulate: true)
-            counts = try counts.clamp(min: 1)
+            let counts = try base.indexPut(indices.map(Optional.some), ones, accumulate: true).clamp(min: 1)
             out = try out / counts
         }
-        _ = d
-        try copy_(out)
-        return self
+        return out
     }
 
     /// Sets the elements where `mask` (bool, broadcasting to this shape) is
@@ -167,6 +218,21 @@ extension Tensor {
     }
 
     // MARK: Internals
+
+    /// The reductions scatter_reduce knows, and which are built.
+    private func checkScatterReduce(_ index: Tensor, _ src: Tensor, _ reduce: String) throws {
+        guard ["sum", "mean", "prod", "amax", "amin"].contains(reduce) else {
+            throw AutogradError.invalidArgument("reduce argument must be either sum, prod, mean, amax or amin, got \(reduce)")
+        }
+        guard reduce != "prod" else {
+            throw AutogradError.invalidArgument(
+                "scatter_reduce: reduce=\"prod\" is not implemented yet (sum, mean, amax and amin are); shapes self \(Shape.list(shape)), index \(Shape.list(index.shape)), src \(Shape.list(src.shape)), dtype \(dtype)")
+        }
+        if reduce != "sum" && !dtype.isFloatingPoint {
+            throw AutogradError.invalidArgument(
+                "scatter_reduce: reduce=\"\(reduce)\" is implemented for float32 and float64, got \(dtype)")
+        }
+    }
 
     /// self = mask ? value : self for a floating tensor (not recorded); bumps the version.
     func maskedFillUnchecked(_ mask: Tensor, _ value: Double) throws {

@@ -103,6 +103,10 @@ let indexingOps: [Op] = [
         try $0.tensor(0).scatterReduce_(dim: try $0.int(1), index: try $0.tensor(2), src: try $0.tensor(3),
                                         reduce: try $0.string(4), includeSelf: try $0.bool(5, true))
     },
+    op("scatter_reduce(x, dim, index, src, reduce, include_self=true)") {
+        try $0.tensor(0).scatterReduce(dim: try $0.int(1), index: try $0.tensor(2), src: try $0.tensor(3),
+                                       reduce: try $0.string(4), includeSelf: try $0.bool(5, true))
+    },
     op("masked_fill_(x, mask, value: double)") { try $0.tensor(0).maskedFill_(mask: try $0.tensor(1), value: try $0.double(2)) },
     op("masked_scatter_(x, mask, source)") { try $0.tensor(0).maskedScatter_(mask: try $0.tensor(1), source: try $0.tensor(2)) },
 ]
