@@ -76,6 +76,8 @@ AG_INDEX_WALK(ag_index_put_max_f32, float, float, a[ap + off[op]] = AG_PICK_MAX(
 AG_INDEX_WALK(ag_index_put_max_f64, double, double, a[ap + off[op]] = AG_PICK_MAX(a[ap + off[op]], b[bp]))
 AG_INDEX_WALK(ag_index_put_min_f32, float, float, a[ap + off[op]] = AG_PICK_MIN(a[ap + off[op]], b[bp]))
 AG_INDEX_WALK(ag_index_put_min_f64, double, double, a[ap + off[op]] = AG_PICK_MIN(a[ap + off[op]], b[bp]))
+AG_INDEX_WALK(ag_index_put_mul_f32, float, float, a[ap + off[op]] *= b[bp])
+AG_INDEX_WALK(ag_index_put_mul_f64, double, double, a[ap + off[op]] *= b[bp])
 
 int64_t ag_count_true(const bool *mask, int64_t n) {
     int64_t c = 0;

@@ -139,6 +139,26 @@ import Testing
         "scatter_reduce_amin": { _, m, w in
             try changed(m) { b in try b.scatterReduce_(dim: 0, index: ix([1, 0, 1], shape: [1, 3]), src: (m * w[..<3])[..<1], reduce: "amin") }
         },
+        "scatter_reduce_prod": { _, m, w in
+            try changed(m) { b in
+                try b.scatterReduce_(dim: 1, index: ix([0, 0, 2, 1], shape: [2, 2]), src: (m * w[..<3])[.all, 1...], reduce: "prod")
+            }
+        },
+        "scatter_reduce_prod_one_zero": { _, m, w in
+            try changed(m) { b in
+                let zero = try Tensor([1, 0, 1, 1], shape: [2, 2], dtype: .float64)
+                try b.scatterReduce_(dim: 1, index: ix([0, 0, 2, 2], shape: [2, 2]), src: (m * w[..<3])[.all, 1...] * zero, reduce: "prod")
+            }
+        },
+        "scatter_reduce_prod_zero_self": { _, m, w in
+            try (m * Tensor([0, 1, 1, 1, 1, 1], shape: [2, 3], dtype: .float64))
+                .scatterReduce(dim: 1, index: ix([0, 1, 2, 2], shape: [2, 2]), src: (m * w[..<3])[.all, ..<2], reduce: "prod")
+        },
+        "scatter_reduce_prod_exclude": { _, m, w in
+            try changed(m) { b in
+                try b.scatterReduce_(dim: 0, index: ix([1, 1, 0], shape: [1, 3]), src: (m * w[..<3])[..<1], reduce: "prod", includeSelf: false)
+            }
+        },
         "scatter_reduce_out_of_place": { a, m, _ in
             try m.scatterReduce(dim: 1, index: ix([2, 2, 0, 0], shape: [2, 2]), src: a.reshape(2, 2), reduce: "amin", includeSelf: false)
         },

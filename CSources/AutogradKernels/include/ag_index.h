@@ -56,6 +56,10 @@ void ag_index_put_max_f64(double *a, const double *b, const int64_t *off, const 
 void ag_index_put_min_f32(float *a, const float *b, const int64_t *off, const ag_index_walk *d);
 void ag_index_put_min_f64(double *a, const double *b, const int64_t *off, const ag_index_walk *d);
 
+/// index_put_ reducing with a product: a[a position + off] *= b[b position] (scatter_reduce's "prod").
+void ag_index_put_mul_f32(float *a, const float *b, const int64_t *off, const ag_index_walk *d);
+void ag_index_put_mul_f64(double *a, const double *b, const int64_t *off, const ag_index_walk *d);
+
 /// The number of true elements of a contiguous bool buffer of n elements.
 int64_t ag_count_true(const bool *mask, int64_t n);
 

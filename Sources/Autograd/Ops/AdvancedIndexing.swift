@@ -146,13 +146,13 @@ extension Tensor {
     }
 
     /// How index_put_ combines a value with what is there.
-    enum PutReduction { case assign, add, max, min }
+    enum PutReduction { case assign, add, max, min, mul }
 
     /// `x[indices] <reduction>= values` through x's strides (not recorded; bumps x's version).
-    /// max and min are for floating tensors (scatter_reduce's amax / amin).
+    /// max, min and mul are for floating tensors (scatter_reduce's amax, amin, prod).
     static func putIndexed(_ x: Tensor, _ layout: AdvancedLayout, _ indices: [Tensor], _ values: Tensor,
                            _ reduction: PutReduction) throws {
-        if (reduction == .max || reduction == .min) && !x.dtype.isFloatingPoint {
+        if [.max, .min, .mul].contains(reduction) && !x.dtype.isFloatingPoint {
             throw AutogradError.invalidArgument("index_put_: reducing with \(reduction) needs a floating tensor, got \(x.dtype)")
         }
         defer { x.bumpVersion() }
@@ -173,6 +173,8 @@ extension Tensor {
             case (.float64, .max): ag_index_put_max_f64(g, v.pointer(Double.self), o, &d)
             case (.float32, .min): ag_index_put_min_f32(f, v.pointer(Float.self), o, &d)
             case (.float64, .min): ag_index_put_min_f64(g, v.pointer(Double.self), o, &d)
+            case (.float32, .mul): ag_index_put_mul_f32(f, v.pointer(Float.self), o, &d)
+            case (.float64, .mul): ag_index_put_mul_f64(g, v.pointer(Double.self), o, &d)
             case (_, _) where x.dtype.byteSize == 8:
                 ag_index_put_8(dst.assumingMemoryBound(to: UInt64.self), v.pointer(UInt64.self), o, &d)
             case (_, _) where x.dtype.byteSize == 4:

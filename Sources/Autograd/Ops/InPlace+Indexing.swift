@@ -23,32 +23,38 @@ enum MaskedFillInPlace: Function {
     }
 }
 
-/// scatter_reduce with "amax" / "amin"; arguments (x, src, isMax,
+/// scatter_reduce with "amax", "amin" or "prod"; arguments (x, src, reduce,
 /// includeSelf, inPlace, dim, index, indices…) where indices… are the index
-/// tensors of the scatter and src has index's shape; in place, x itself. y = x with, at each written
-/// position, the largest (smallest) of the values sent there (and x's own
-/// when includeSelf), NaN winning.
-/// PyTorch's backward, the gradient shared evenly among the ties:
+/// tensors of the scatter and src has index's shape; in place, x itself.
+/// y = x with, at each written position, the largest (smallest) of the values
+/// sent there, or their product (and x's own value when includeSelf), NaN
+/// winning for amax/amin. The backward passes are PyTorch's:
+/// - amax/amin, the gradient shared evenly among the ties:
 ///   v = y.gather(dim, index), N = [x = y].scatter_add(dim, index, [src = v]),
-///   dL/dx = [x = y] · dL/dy / N (0 at the written positions without includeSelf),
-///   dL/dsrc = [src = v] · (dL/dy / N).gather(dim, index).
-enum ScatterReduceExtreme: Function {
+///   dL/dx = [x = y] · dL/dy / N,  dL/dsrc = [src = v] · (dL/dy / N).gather(dim, index);
+/// - prod, exact around zeros: with x₁ = x (0 → 1),
+///   dL/dx = dL/dy · x₁.scatter_reduce(prod) / x₁; a src element that is the only
+///   zero sent to its position gets dL/dy · (product of the others), the
+///   others dL/dy · y / src (gathered);
+/// and dL/dx is 0 at the written positions without includeSelf.
+enum ScatterReduceOp: Function {
     static var _layout: _FunctionLayout { .strided }
     static var _nodeName: String { "ScatterReduceBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
-        let x = try args.tensor(0), src = try args.tensor(1), isMax = try args.bool(2), includeSelf = try args.bool(3)
+        let x = try args.tensor(0), src = try args.tensor(1), reduce = try args.string(2), includeSelf = try args.bool(3)
         let inPlace = try args.bool(4), dim = try args.int(5), index = try args.tensor(6)
         let indices = try (7..<args.count).map { try args.tensor($0) }
         let layout = try AdvancedLayout(shape: x.shape, dims: Array(0..<x.rank), indices: indices)
-        // The backward compares with x's values before the change.
+        // The backward reads x's values before the change.
         let old = inPlace ? x.copied() : x, y = inPlace ? x : x.copied()
-        if !includeSelf {
-            try Tensor.putIndexed(y, layout, indices, Tensor.filled([], isMax ? -.infinity : .infinity, dtype: x.dtype), .assign)
-        }
-        try Tensor.putIndexed(y, layout, indices, src, isMax ? .max : .min)
+        let (identity, reduction): (Double, Tensor.PutReduction) =
+            reduce == "amax" ? (-.infinity, .max) : reduce == "amin" ? (.infinity, .min) : (1, .mul)
+        if !includeSelf { try Tensor.putIndexed(y, layout, indices, Tensor.filled([], identity, dtype: x.dtype), .assign) }
+        try Tensor.putIndexed(y, layout, indices, src, reduction)
         ctx.saveForBackward(old, src, index, y)
         ctx.set("dim", dim)
         ctx.set("includeSelf", includeSelf)
+        ctx.set("reduce", reduce)
         if inPlace { ctx.markDirty(x) }
         return y
     }
@@ -56,12 +62,29 @@ enum ScatterReduceExtreme: Function {
         let g = gradOutputs[0]!, s = try ctx.savedTensors
         let (x, src, index, y) = (s[0], s[1], s[2], s[3])
         let dim = try ctx.get("dim", as: Int.self), includeSelf = try ctx.get("includeSelf", as: Bool.self)
-        let value = try y.gather(dim: dim, index: index)
-        let selfIsResult = try x.eq(y).to(g.dtype), srcIsResult = try src.eq(value).to(g.dtype)
-        let distributed = try g / selfIsResult.scatterAdd(dim: dim, index: index, src: srcIsResult)
-        var gx = try selfIsResult * distributed
+        let reduce = try ctx.get("reduce", as: String.self)
+        var gx: Tensor, gsrc: Tensor
+        if reduce == "prod" {
+            let maskedSelf = try x.maskedFill(mask: x.eq(0), value: 1)
+            let maskedSelfResult = try maskedSelf.scatterReduce(dim: dim, index: index, src: src, reduce: "prod",
+                                                                includeSelf: includeSelf)
+            gx = try g * maskedSelfResult / maskedSelf
+            let srcZero = try src.eq(0)
+            let zerosThere = try Tensor.zeros(like: x).scatterAdd(dim: dim, index: index, src: srcZero.to(x.dtype))
+                .gather(dim: dim, index: index)
+            let singleZero = try srcZero.logicalAnd(zerosThere.eq(1))
+            let maskedSrcResult = try x.scatterReduce(dim: dim, index: index, src: src.maskedFill(mask: singleZero, value: 1),
+                                                      reduce: "prod", includeSelf: includeSelf)
+            gsrc = try Tensor.where(singleZero, (g * maskedSrcResult).gather(dim: dim, index: index),
+                                    (g * y).gather(dim: dim, index: index) / src.maskedFill(mask: srcZero, value: 1))
+        } else {
+            let value = try y.gather(dim: dim, index: index)
+            let selfIsResult = try x.eq(y).to(g.dtype), srcIsResult = try src.eq(value).to(g.dtype)
+            let distributed = try g / selfIsResult.scatterAdd(dim: dim, index: index, src: srcIsResult)
+            gx = try selfIsResult * distributed
+            gsrc = try srcIsResult * distributed.gather(dim: dim, index: index)
+        }
         if !includeSelf { gx = try gx.clone().scatter_(dim: dim, index: index, value: 0) }
-        let gsrc = try srcIsResult * distributed.gather(dim: dim, index: index)
         return [gx, gsrc] + (2..<ctx.argumentCount).map { _ in nil }
     }
 }
@@ -131,22 +154,22 @@ extension Tensor {
     }
 
     /// Reduces `src` into self at the positions `index` gives along `dim`
-    /// (PyTorch's `scatter_reduce_`), with `reduce` "sum", "mean", "amax" or
-    /// "amin"; with `includeSelf` false, positions that receive values start
+    /// (PyTorch's `scatter_reduce_`), with `reduce` "sum", "prod", "mean",
+    /// "amax" or "amin"; with `includeSelf` false, positions that receive values start
     /// from them alone. Returns self. Gradients as PyTorch's: the sum's to
     /// self's old value (where included) and src, divided by the counts for
-    /// "mean", shared evenly among the ties for "amax" / "amin".
-    /// - Throws: for "prod", which is not implemented yet.
+    /// "mean", shared evenly among the ties for "amax" / "amin", the product
+    /// of the others (exact around zeros) for "prod".
     @discardableResult
     public func scatterReduce_(dim: Int, index: Tensor, src: Tensor, reduce: String, includeSelf: Bool = true) throws -> Tensor {
-        if reduce == "amax" || reduce == "amin" {
+        if reduce == "amax" || reduce == "amin" || reduce == "prod" {
             try checkScatterReduce(index, src, reduce)
             let (indices, d) = try scatterIndices(dim, index, src, "scatter_reduce_")
             let values = try src.narrowed(to: index.shape)
             let recorded = try recordsInPlace(values)
-            let args: [Argument] = [.tensor(self), .tensor(values), .bool(reduce == "amax"), .bool(includeSelf), .bool(true),
+            let args: [Argument] = [.tensor(self), .tensor(values), .string(reduce), .bool(includeSelf), .bool(true),
                                     .int(d), .tensor(index.contiguousData)] + indices.map(Argument.tensor)
-            _ = recorded ? try ScatterReduceExtreme.apply(arguments: args) : try withNoGrad { try ScatterReduceExtreme.apply(arguments: args) }
+            _ = recorded ? try ScatterReduceOp.apply(arguments: args) : try withNoGrad { try ScatterReduceOp.apply(arguments: args) }
             return self
         }
         try copy_(try scatterReduce(dim: dim, index: index, src: src, reduce: reduce, includeSelf: includeSelf))
@@ -158,8 +181,8 @@ extension Tensor {
         try checkScatterReduce(index, src, reduce)
         let (indices, d) = try scatterIndices(dim, index, src, "scatter_reduce")
         let values = try src.narrowed(to: index.shape)
-        if reduce == "amax" || reduce == "amin" {
-            return try ScatterReduceExtreme.apply(arguments: [.tensor(self), .tensor(values), .bool(reduce == "amax"),
+        if reduce == "amax" || reduce == "amin" || reduce == "prod" {
+            return try ScatterReduceOp.apply(arguments: [.tensor(self), .tensor(values), .string(reduce),
                                                               .bool(includeSelf), .bool(false), .int(d),
                                                               .tensor(index.contiguousData)] + indices.map(Argument.tensor))
         }
@@ -219,14 +242,10 @@ extension Tensor {
 
     // MARK: Internals
 
-    /// The reductions scatter_reduce knows, and which are built.
+    /// The reductions scatter_reduce knows, and the dtypes each takes.
     private func checkScatterReduce(_ index: Tensor, _ src: Tensor, _ reduce: String) throws {
         guard ["sum", "mean", "prod", "amax", "amin"].contains(reduce) else {
             throw AutogradError.invalidArgument("reduce argument must be either sum, prod, mean, amax or amin, got \(reduce)")
-        }
-        guard reduce != "prod" else {
-            throw AutogradError.invalidArgument(
-                "scatter_reduce: reduce=\"prod\" is not implemented yet (sum, mean, amax and amin are); shapes self \(Shape.list(shape)), index \(Shape.list(index.shape)), src \(Shape.list(src.shape)), dtype \(dtype)")
         }
         if reduce != "sum" && !dtype.isFloatingPoint {
             throw AutogradError.invalidArgument(
