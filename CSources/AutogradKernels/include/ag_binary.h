@@ -25,4 +25,9 @@ AG_DECLARE_BINARY(pow)
 AG_DECLARE_BINARY(maximum)
 AG_DECLARE_BINARY(minimum)
 
+/// int64 add, sub and mul over the same walk, wrapping around on overflow as PyTorch does.
+void ag_add_forward_i64(const int64_t *a, const int64_t *b, int64_t *out, const ag_broadcast *bc);
+void ag_sub_forward_i64(const int64_t *a, const int64_t *b, int64_t *out, const ag_broadcast *bc);
+void ag_mul_forward_i64(const int64_t *a, const int64_t *b, int64_t *out, const ag_broadcast *bc);
+
 #endif

@@ -10,7 +10,7 @@ import AutogradKernels
 enum Add: BinaryFunction {
     static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ a: Tensor, _ b: Tensor) throws -> Tensor {
-        try Tensor.broadcastKernel("add", a, b, ag_add_forward_f32, ag_add_forward_f64)
+        try Tensor.broadcastKernel("add", a, b, ag_add_forward_f32, ag_add_forward_f64, ag_add_forward_i64)
     }
     static func backward(_ ctx: Context, _ g: Tensor) throws -> (Tensor?, Tensor?) { (g, g) }
 }
@@ -19,7 +19,7 @@ enum Add: BinaryFunction {
 enum Sub: BinaryFunction {
     static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ a: Tensor, _ b: Tensor) throws -> Tensor {
-        try Tensor.broadcastKernel("sub", a, b, ag_sub_forward_f32, ag_sub_forward_f64)
+        try Tensor.broadcastKernel("sub", a, b, ag_sub_forward_f32, ag_sub_forward_f64, ag_sub_forward_i64)
     }
     static func backward(_ ctx: Context, _ g: Tensor) throws -> (Tensor?, Tensor?) {
         let gb: Tensor? = ctx.needsInputGrad[1] ? try -g : nil
@@ -32,7 +32,7 @@ enum Mul: BinaryFunction {
     static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         ctx.saveForBackward(a, b)
-        return try Tensor.broadcastKernel("mul", a, b, ag_mul_forward_f32, ag_mul_forward_f64)
+        return try Tensor.broadcastKernel("mul", a, b, ag_mul_forward_f32, ag_mul_forward_f64, ag_mul_forward_i64)
     }
     static func backward(_ ctx: Context, _ g: Tensor) throws -> (Tensor?, Tensor?) {
         let s = try ctx.savedTensors
@@ -77,6 +77,66 @@ extension Tensor {
         return (a.dtype == target ? a : try a.to(target), b.dtype == target ? b : try b.to(target))
     }
 
+    /// PyTorch's `torch.result_type` of two operands: dimensioned tensors
+    /// decide, then 0-dim tensors, then numbers (`Tensor.scalar`, a Swift
+    /// Double or Int operand), each lower level counting only when it is of
+    /// a higher category (bool < integer < floating); a number that does
+    /// takes the default dtype of its kind (float32, int64).
+    static func resultType(_ a: Tensor, _ b: Tensor) -> DType {
+        func category(_ d: DType) -> Int { d == .bool ? 0 : (d == .int64 ? 1 : 2) }
+        func promote(_ x: DType?, _ y: DType) -> DType {
+            guard let x else { return y }
+            if x == y { return x }
+            if x == .float64 || y == .float64 { return .float64 }
+            if x == .float32 || y == .float32 { return .float32 }
+            return .int64
+        }
+        var levels: [DType?] = [nil, nil, nil]  // dimensioned, 0-dim, number
+        for t in [a, b] {
+            if t.isWrappedNumber {
+                levels[2] = promote(levels[2], t.dtype.isFloatingPoint ? .float32 : t.dtype)
+            } else {
+                levels[t.rank == 0 ? 1 : 0] = promote(levels[t.rank == 0 ? 1 : 0], t.dtype)
+            }
+        }
+        // PyTorch's combine_categories, from the lowest level up.
+        func combine(_ higher: DType?, _ lower: DType?) -> DType? {
+            guard let higher else { return lower }
+            guard let lower else { return higher }
+            if higher.isFloatingPoint { return higher }
+            if higher == .bool || lower.isFloatingPoint { return promote(higher, lower) }
+            return higher
+        }
+        return combine(levels[0], combine(levels[1], levels[2])) ?? a.dtype
+    }
+
+    /// The operands of +, -, *, / brought to their result type.
+    static func arithmeticOperands(_ a: Tensor, _ b: Tensor, _ op: String) throws -> (Tensor, Tensor) {
+        let t = resultType(a, b)
+        return (a.dtype == t ? a : try a.to(t), b.dtype == t ? b : try b.to(t))
+    }
+
+    /// A Swift number as an operand of this tensor: a 0-dim number
+    /// (`isWrappedNumber`) made directly in the dtype the pair promotes to.
+    func wrapped(_ value: Double) -> Tensor {
+        let t = Tensor.filled([], value, dtype: dtype.isFloatingPoint ? dtype : .float32)
+        t.isWrappedNumber = true
+        return t
+    }
+
+    /// An integer operand: exact in an int64 tensor (up to 2^63), converted for a floating one.
+    func wrapped(_ value: Int) -> Tensor {
+        let t: Tensor
+        if dtype.isFloatingPoint {
+            t = Tensor.filled([], Double(value), dtype: dtype)
+        } else {
+            t = Tensor(uninitializedShape: [], dtype: .int64)
+            t.pointer(Int64.self).pointee = Int64(value)
+        }
+        t.isWrappedNumber = true
+        return t
+    }
+
     /// A zero-dimensional tensor of this dtype, for a Swift scalar operand.
     func scalarLike(_ value: Double) -> Tensor {
         let t = Tensor(uninitializedShape: [], dtype: dtype.isFloatingPoint ? dtype : .float32)
@@ -84,20 +144,59 @@ extension Tensor {
         return t
     }
 
-    public static func + (a: Tensor, b: Tensor) throws -> Tensor { let (x, y) = try promoted(a, b); return try Add.apply(x, y) }
-    public static func - (a: Tensor, b: Tensor) throws -> Tensor { let (x, y) = try promoted(a, b); return try Sub.apply(x, y) }
-    public static func * (a: Tensor, b: Tensor) throws -> Tensor { let (x, y) = try promoted(a, b); return try Mul.apply(x, y) }
-    public static func / (a: Tensor, b: Tensor) throws -> Tensor { let (x, y) = try promoted(a, b); return try Div.apply(x, y) }
-    public static prefix func - (x: Tensor) throws -> Tensor { try Neg.apply(x) }
+    public static func + (a: Tensor, b: Tensor) throws -> Tensor {
+        let (x, y) = try arithmeticOperands(a, b, "add")
+        return x.dtype == .bool ? try x.logicalOr(y) : try Add.apply(x, y)
+    }
+    public static func - (a: Tensor, b: Tensor) throws -> Tensor {
+        if a.dtype == .bool && b.dtype == .bool {
+            throw AutogradError.invalidArgument(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.")
+        }
+        if a.dtype == .bool || b.dtype == .bool {
+            throw AutogradError.invalidArgument(
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        }
+        let (x, y) = try arithmeticOperands(a, b, "sub")
+        return try Sub.apply(x, y)
+    }
+    public static func * (a: Tensor, b: Tensor) throws -> Tensor {
+        let (x, y) = try arithmeticOperands(a, b, "mul")
+        return x.dtype == .bool ? try x.logicalAnd(y) : try Mul.apply(x, y)
+    }
+    /// True division: integer and bool operands divide as float32 (PyTorch's default dtype).
+    public static func / (a: Tensor, b: Tensor) throws -> Tensor {
+        var (x, y) = try arithmeticOperands(a, b, "div")
+        if !x.dtype.isFloatingPoint { (x, y) = (try x.to(.float32), try y.to(.float32)) }
+        return try Div.apply(x, y)
+    }
+    public static prefix func - (x: Tensor) throws -> Tensor {
+        switch x.dtype {
+        case .bool:
+            throw AutogradError.invalidArgument(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        case .int64: return try x * -1
+        default: return try Neg.apply(x)
+        }
+    }
 
-    public static func + (a: Tensor, b: Double) throws -> Tensor { try a + a.scalarLike(b) }
-    public static func + (a: Double, b: Tensor) throws -> Tensor { try b.scalarLike(a) + b }
-    public static func - (a: Tensor, b: Double) throws -> Tensor { try a - a.scalarLike(b) }
-    public static func - (a: Double, b: Tensor) throws -> Tensor { try b.scalarLike(a) - b }
-    public static func * (a: Tensor, b: Double) throws -> Tensor { try a * a.scalarLike(b) }
-    public static func * (a: Double, b: Tensor) throws -> Tensor { try b.scalarLike(a) * b }
-    public static func / (a: Tensor, b: Double) throws -> Tensor { try a / a.scalarLike(b) }
-    public static func / (a: Double, b: Tensor) throws -> Tensor { try b.scalarLike(a) / b }
+    public static func + (a: Tensor, b: Double) throws -> Tensor { try a + a.wrapped(b) }
+    public static func + (a: Double, b: Tensor) throws -> Tensor { try b.wrapped(a) + b }
+    public static func - (a: Tensor, b: Double) throws -> Tensor { try a - a.wrapped(b) }
+    public static func - (a: Double, b: Tensor) throws -> Tensor { try b.wrapped(a) - b }
+    public static func * (a: Tensor, b: Double) throws -> Tensor { try a * a.wrapped(b) }
+    public static func * (a: Double, b: Tensor) throws -> Tensor { try b.wrapped(a) * b }
+    public static func / (a: Tensor, b: Double) throws -> Tensor { try a / a.wrapped(b) }
+    public static func / (a: Double, b: Tensor) throws -> Tensor { try b.wrapped(a) / b }
+
+    public static func + (a: Tensor, b: Int) throws -> Tensor { try a + a.wrapped(b) }
+    public static func + (a: Int, b: Tensor) throws -> Tensor { try b.wrapped(a) + b }
+    public static func - (a: Tensor, b: Int) throws -> Tensor { try a - a.wrapped(b) }
+    public static func - (a: Int, b: Tensor) throws -> Tensor { try b.wrapped(a) - b }
+    public static func * (a: Tensor, b: Int) throws -> Tensor { try a * a.wrapped(b) }
+    public static func * (a: Int, b: Tensor) throws -> Tensor { try b.wrapped(a) * b }
+    public static func / (a: Tensor, b: Int) throws -> Tensor { try a / a.wrapped(b) }
+    public static func / (a: Int, b: Tensor) throws -> Tensor { try b.wrapped(a) / b }
 
     /// PyTorch's `add`.
     public func add(_ other: Tensor) throws -> Tensor { try self + other }

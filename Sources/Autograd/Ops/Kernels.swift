@@ -15,6 +15,7 @@ typealias UnaryBackwardF32 = @convention(c) (UnsafePointer<Float>?, UnsafePointe
 typealias UnaryBackwardF64 = @convention(c) (UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, Int64) -> Void
 typealias BroadcastKernelF32 = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafePointer<ag_broadcast>?) -> Void
 typealias BroadcastKernelF64 = @convention(c) (UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafePointer<ag_broadcast>?) -> Void
+typealias BroadcastKernelI64 = @convention(c) (UnsafePointer<Int64>?, UnsafePointer<Int64>?, UnsafeMutablePointer<Int64>?, UnsafePointer<ag_broadcast>?) -> Void
 
 extension Tensor {
     func requireFloating(_ op: String) throws {
@@ -71,7 +72,11 @@ extension Tensor {
     }
 
     /// a <op> b with broadcasting, same floating dtype (not recorded).
-    static func broadcastKernel(_ op: String, _ a: Tensor, _ b: Tensor, _ f32: BroadcastKernelF32, _ f64: BroadcastKernelF64) throws -> Tensor {
+    static func broadcastKernel(_ op: String, _ a: Tensor, _ b: Tensor, _ f32: BroadcastKernelF32, _ f64: BroadcastKernelF64,
+                                _ i64: BroadcastKernelI64? = nil) throws -> Tensor {
+        guard a.dtype == b.dtype, a.dtype.isFloatingPoint || (a.dtype == .int64 && i64 != nil) else {
+            throw AutogradError.invalidArgument("\(op): no kernel for \(a.dtype) and \(b.dtype)")
+        }
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             throw Shape.broadcastError(op, a.shape, b.shape)
         }
@@ -87,10 +92,10 @@ extension Tensor {
             bc = try Shape.descriptor(out: shape, a: x.shape, b: y.shape)
         }
         withExtendedLifetime((x, y)) {
-            if a.dtype == .float32 {
-                f32(x.pointer(Float.self), y.pointer(Float.self), out.pointer(Float.self), &bc)
-            } else {
-                f64(x.pointer(Double.self), y.pointer(Double.self), out.pointer(Double.self), &bc)
+            switch a.dtype {
+            case .float32: f32(x.pointer(Float.self), y.pointer(Float.self), out.pointer(Float.self), &bc)
+            case .float64: f64(x.pointer(Double.self), y.pointer(Double.self), out.pointer(Double.self), &bc)
+            default: i64?(x.pointer(Int64.self), y.pointer(Int64.self), out.pointer(Int64.self), &bc)
             }
         }
         return out

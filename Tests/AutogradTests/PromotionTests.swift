@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import Autograd
+
+/// +, -, *, / over every pair of operand kinds (int64, float32, float64 and
+/// bool tensors, with dims or 0-dim, and Swift Int and Double numbers)
+/// against PyTorch's result dtype, values and errors
+/// (scripts/fixtures/promotion.py → Fixtures/promotion.json).
+@Suite struct PromotionTests {
+    /// A JSON number kept exact: an integer as Int, else a Double ("nan", "inf" too).
+    enum Num: Decodable {
+        case int(Int), double(Double)
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let i = try? c.decode(Int.self) { self = .int(i); return }
+            if let d = try? c.decode(Double.self) { self = .double(d); return }
+            switch try c.decode(String.self) {
+            case "nan": self = .double(.nan)
+            case "inf": self = .double(.infinity)
+            default: self = .double(-.infinity)
+            }
+        }
+        var double: Double { switch self { case .int(let i): Double(i); case .double(let d): d } }
+    }
+    struct Operand: Decodable {
+        var tensor: [Num]?
+        var shape: [Int]?
+        var dtype: String?
+        var number: Num?
+        var kind: String?
+    }
+    struct Case: Decodable {
+        var name: String
+        var op: String
+        var a: Operand
+        var b: Operand
+        var dtype: String?
+        var shape: [Int]?
+        var out: [Num]?
+        var error: String?
+    }
+    struct File: Decodable { var cases: [Case] }
+
+    static let cases: [Case] = {
+        guard let url = Bundle.module.url(forResource: "promotion", withExtension: "json", subdirectory: "Fixtures"),
+              let data = try? Data(contentsOf: url),
+              let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
+        return file.cases
+    }()
+
+    enum Value { case tensor(Tensor), int(Int), double(Double) }
+
+    static func value(_ o: Operand) throws -> Value {
+        if let n = o.number {
+            if o.kind == "int", case .int(let i) = n { return .int(i) }
+            return .double(n.double)
+        }
+        let shape = o.shape ?? []
+        switch o.dtype {
+        case "int64":
+            return .tensor(try Tensor(indices: o.tensor!.map { if case .int(let i) = $0 { i } else { Int($0.double) } }, shape: shape))
+        case "bool": return .tensor(try Tensor(o.tensor!.map(\.double), shape: shape, dtype: .bool))
+        case "float64": return .tensor(try Tensor(o.tensor!.map(\.double), shape: shape, dtype: .float64))
+        default: return .tensor(try Tensor(o.tensor!.map(\.double), shape: shape, dtype: .float32))
+        }
+    }
+
+    static func run(_ op: String, _ a: Value, _ b: Value) throws -> Tensor {
+        typealias TT = (Tensor, Tensor) throws -> Tensor
+        let f: [String: (TT, (Tensor, Int) throws -> Tensor, (Int, Tensor) throws -> Tensor,
+                         (Tensor, Double) throws -> Tensor, (Double, Tensor) throws -> Tensor)] = [
+            "add": ({ try $0 + $1 }, { try $0 + $1 }, { try $0 + $1 }, { try $0 + $1 }, { try $0 + $1 }),
+            "sub": ({ try $0 - $1 }, { try $0 - $1 }, { try $0 - $1 }, { try $0 - $1 }, { try $0 - $1 }),
+            "mul": ({ try $0 * $1 }, { try $0 * $1 }, { try $0 * $1 }, { try $0 * $1 }, { try $0 * $1 }),
+            "div": ({ try $0 / $1 }, { try $0 / $1 }, { try $0 / $1 }, { try $0 / $1 }, { try $0 / $1 }),
+        ]
+        let k = f[op]!
+        switch (a, b) {
+        case (.tensor(let x), .tensor(let y)): return try k.0(x, y)
+        case (.tensor(let x), .int(let y)): return try k.1(x, y)
+        case (.int(let x), .tensor(let y)): return try k.2(x, y)
+        case (.tensor(let x), .double(let y)): return try k.3(x, y)
+        case (.double(let x), .tensor(let y)): return try k.4(x, y)
+        default: throw AutogradError.invalidArgument("two numbers")
+        }
+    }
+
+    @Test func everyPairIsHere() { #expect(Self.cases.count >= 300) }
+
+    @Test(arguments: Self.cases.map(\.name))
+    func matchesPyTorch(_ name: String) throws {
+        let c = Self.cases.first { $0.name == name }!
+        do {
+            let y = try Self.run(c.op, try Self.value(c.a), try Self.value(c.b))
+            guard c.error == nil else { Issue.record("\(name): expected PyTorch's error \(c.error!)"); return }
+            #expect(y.dtype.rawValue == c.dtype, "\(name): dtype \(y.dtype)")
+            #expect(y.shape == c.shape!, "\(name): shape")
+            let want = c.out!
+            if y.dtype == .int64 {
+                #expect(try y.ints() == want.map { if case .int(let i) = $0 { i } else { Int($0.double) } }, "\(name)")
+            } else {
+                let got = y.toArray(), rtol = y.dtype == .float32 ? 1e-6 : 1e-15
+                for (g, w) in zip(got, want.map(\.double)) where !(g == w || (g.isNaN && w.isNaN) || abs(g - w) <= rtol * abs(w)) {
+                    Issue.record("\(name): \(got) vs PyTorch \(want.map(\.double))")
+                    break
+                }
+            }
+        } catch let e as AutogradError {
+            guard let want = c.error else { Issue.record("\(name): unexpected error \(e.message)"); return }
+            #expect(e.message == want, "\(name): \(e.message)")
+        }
+    }
+}
