@@ -20,12 +20,13 @@ enum Addmm: Function {
         let c = Tensor(uninitializedShape: [m, n], dtype: a.dtype)
         var bc = try Shape.descriptor(out: [m, n], a: bias.shape)
         let (mm, nn, kk) = (Int64(m), Int64(n), Int64(k))
+        let (lda, ldb) = (Int64(Swift.max(k, 1)), Int64(Swift.max(n, 1)))
         if a.dtype == .float32 {
             ag_expand_f32(bias.pointer(Float.self), c.pointer(Float.self), &bc)
             if k == 0 {
                 ag_mul_scalar_inplace_f32(c.pointer(Float.self), beta, Int64(c.count))
             } else {
-                ag_gemm_f32(false, false, mm, nn, kk, Float(alpha), a.pointer(Float.self), 0, b.pointer(Float.self), 0,
+                ag_gemm_f32(false, false, mm, nn, kk, Float(alpha), a.pointer(Float.self), lda, 0, b.pointer(Float.self), ldb, 0,
                             Float(beta), c.pointer(Float.self), 1)
             }
         } else {
@@ -33,7 +34,7 @@ enum Addmm: Function {
             if k == 0 {
                 ag_mul_scalar_inplace_f64(c.pointer(Double.self), beta, Int64(c.count))
             } else {
-                ag_gemm_f64(false, false, mm, nn, kk, alpha, a.pointer(Double.self), 0, b.pointer(Double.self), 0,
+                ag_gemm_f64(false, false, mm, nn, kk, alpha, a.pointer(Double.self), lda, 0, b.pointer(Double.self), ldb, 0,
                             beta, c.pointer(Double.self), 1)
             }
         }

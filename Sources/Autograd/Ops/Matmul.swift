@@ -57,12 +57,13 @@ enum Gemm: Function {
         let c = Tensor(uninitializedShape: outShape, dtype: a.dtype)
         let sa = Int64(a.rank == 3 ? m * k : 0), sb = Int64(b.rank == 3 ? k * n : 0)
         if k == 0 { c.fillUnchecked(0); return c }
+        let lda = Int64(max(ta ? m : k, 1)), ldb = Int64(max(tb ? k : n, 1))
         if a.dtype == .float32 {
-            ag_gemm_f32(ta, tb, Int64(m), Int64(n), Int64(k), 1, a.pointer(Float.self), sa,
-                        b.pointer(Float.self), sb, 0, c.pointer(Float.self), Int64(batch))
+            ag_gemm_f32(ta, tb, Int64(m), Int64(n), Int64(k), 1, a.pointer(Float.self), lda, sa,
+                        b.pointer(Float.self), ldb, sb, 0, c.pointer(Float.self), Int64(batch))
         } else {
-            ag_gemm_f64(ta, tb, Int64(m), Int64(n), Int64(k), 1, a.pointer(Double.self), sa,
-                        b.pointer(Double.self), sb, 0, c.pointer(Double.self), Int64(batch))
+            ag_gemm_f64(ta, tb, Int64(m), Int64(n), Int64(k), 1, a.pointer(Double.self), lda, sa,
+                        b.pointer(Double.self), ldb, sb, 0, c.pointer(Double.self), Int64(batch))
         }
         return c
     }
