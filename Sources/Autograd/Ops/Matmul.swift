@@ -5,8 +5,16 @@ import AutogradKernels
 ///   dL/dA = dL/dC · op(B)ᵀ   (or its transpose when A enters transposed)
 ///   dL/dB = op(A)ᵀ · dL/dC   (or its transpose when B enters transposed)
 /// Each is itself a Gemm with other flags, so backward is differentiable.
+///
+/// A and B arrive as they are (layout `.strided`): a transposed view, a
+/// slice of rows or columns, or a batch of them, reaches cblas as a
+/// transpose flag and leading dimension (`GemmOperand`), and only other
+/// layouts are copied. backward's saved A and B are those views, so an
+/// in-place change of their base before backward is caught by the shared
+/// version counter.
 enum Gemm: Function {
     static var _nodeName: String { "MmBackward" }
+    static var _layout: _FunctionLayout { .strided }
 
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let a = try args.tensor(0), b = try args.tensor(1)
@@ -18,9 +26,10 @@ enum Gemm: Function {
     }
 
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        guard let g0 = gradOutputs[0] else { return [nil, nil, nil, nil] }
         let s = try ctx.savedTensors
         let (a, b) = (s[0], s[1])
-        let g = gradOutputs[0]!
+        let g = try g0.readableByGemm()
         let ta = try ctx.get("transA", as: Bool.self), tb = try ctx.get("transB", as: Bool.self)
         var ga: Tensor? = nil, gb: Tensor? = nil
         if ctx.needsInputGrad[0] { ga = ta ? try Gemm.apply(b, g, tb, true) : try Gemm.apply(g, b, false, !tb) }
@@ -55,15 +64,17 @@ enum Gemm: Function {
         let batch = max(batchA, batchB)
         let outShape = batched ? [batch, m, n] : [m, n]
         let c = Tensor(uninitializedShape: outShape, dtype: a.dtype)
-        let sa = Int64(a.rank == 3 ? m * k : 0), sb = Int64(b.rank == 3 ? k * n : 0)
+        if c.count == 0 { return c }
         if k == 0 { c.fillUnchecked(0); return c }
-        let lda = Int64(max(ta ? m : k, 1)), ldb = Int64(max(tb ? k : n, 1))
+        let pa = GemmOperand(a), pb = GemmOperand(b)
+        // A column-major operand is the transpose of the row-major matrix cblas reads.
+        let (fa, fb) = (ta != pa.columnMajor, tb != pb.columnMajor)
         if a.dtype == .float32 {
-            ag_gemm_f32(ta, tb, Int64(m), Int64(n), Int64(k), 1, a.pointer(Float.self), lda, sa,
-                        b.pointer(Float.self), ldb, sb, 0, c.pointer(Float.self), Int64(batch))
+            ag_gemm_f32(fa, fb, Int64(m), Int64(n), Int64(k), 1, pa.tensor.pointer(Float.self), pa.ld, pa.batchStride,
+                        pb.tensor.pointer(Float.self), pb.ld, pb.batchStride, 0, c.pointer(Float.self), Int64(batch))
         } else {
-            ag_gemm_f64(ta, tb, Int64(m), Int64(n), Int64(k), 1, a.pointer(Double.self), lda, sa,
-                        b.pointer(Double.self), ldb, sb, 0, c.pointer(Double.self), Int64(batch))
+            ag_gemm_f64(fa, fb, Int64(m), Int64(n), Int64(k), 1, pa.tensor.pointer(Double.self), pa.ld, pa.batchStride,
+                        pb.tensor.pointer(Double.self), pb.ld, pb.batchStride, 0, c.pointer(Double.self), Int64(batch))
         }
         return c
     }
