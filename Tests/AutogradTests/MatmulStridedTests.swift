@@ -174,6 +174,20 @@ private func expectMatchesCopies(_ bases: [Tensor], _ views: ([Tensor]) throws -
         #expect(try gradgradcheck(h, inputs: [bias, x, b]))
     }
 
+    @Test func gradientsComeInTheirOperandsLayout() throws {
+        // As PyTorch's mm backward: the gradient of a transposed view is a
+        // transposed product, so the transpose's backward makes it contiguous.
+        let a = try randn([5, 4], .float64, seed: 28), b = try randn([6, 5], .float64, seed: 29)
+        let at = try a.t(), bt = try b.t()
+        let y = try at.matmul(bt)
+        let g = try Tensor.randn(y.shape, dtype: .float64, generator: Generator(seed: 30))
+        let grads = try grad(outputs: [y], inputs: [at, bt], gradOutputs: [g], retainGraph: true)
+        #expect(grads[0]?.strides == at.strides && grads[1]?.strides == bt.strides)
+        let leaves = try grad(outputs: [y], inputs: [a, b], gradOutputs: [g])
+        #expect(leaves[0]?.isContiguous == true && leaves[1]?.isContiguous == true)
+        expectClose(try #require(leaves[0]), try bt.matmul(g.t()).detach(), "dL/da = bᵀ·gᵀ")
+    }
+
     @Test func theIssueWorkloadMatchesItsCopies() throws {
         // W6 of autograd-bench on a small size: (a.t() @ b).transpose(0, 1).sum(1).
         let a = try randn([7, 5], .float32, seed: 22), b = try randn([7, 6], .float32, seed: 23)

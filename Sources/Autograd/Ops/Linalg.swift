@@ -46,14 +46,13 @@ enum Addmm: Function {
     }
 
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
-        guard let g0 = gradOutputs[0] else { return [nil, nil, nil, nil, nil] }
-        let s = try ctx.savedTensors, need = ctx.needsInputGrad, g = try g0.readableByGemm()
+        guard let g = gradOutputs[0] else { return [nil, nil, nil, nil, nil] }
+        let s = try ctx.savedTensors, need = ctx.needsInputGrad
         let beta = try ctx.get("beta", as: Double.self), alpha = try ctx.get("alpha", as: Double.self)
-        func scaled(_ t: Tensor, _ f: Double) throws -> Tensor { f == 1 ? t : try t * f }
+        func scaled(_ t: Tensor?, _ f: Double) throws -> Tensor? { try t.map { f == 1 ? $0 : try $0 * f } }
         let gBias: Tensor? = need[0] ? try scaled(g, beta) : nil
-        let ga: Tensor? = need[1] ? try scaled(try Gemm.apply(g, s[1], false, true), alpha) : nil
-        let gb: Tensor? = need[2] ? try scaled(try Gemm.apply(s[0], g, true, false), alpha) : nil
-        return [gBias, ga, gb, nil, nil]
+        let (ga, gb) = try Gemm.gradients(s[0], s[1], false, false, g, need[1], need[2])
+        return [gBias, try scaled(ga, alpha), try scaled(gb, alpha), nil, nil]
     }
 }
 

@@ -26,15 +26,46 @@ enum Gemm: Function {
     }
 
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
-        guard let g0 = gradOutputs[0] else { return [nil, nil, nil, nil] }
+        guard let g = gradOutputs[0] else { return [nil, nil, nil, nil] }
         let s = try ctx.savedTensors
-        let (a, b) = (s[0], s[1])
-        let g = try g0.readableByGemm()
         let ta = try ctx.get("transA", as: Bool.self), tb = try ctx.get("transB", as: Bool.self)
-        var ga: Tensor? = nil, gb: Tensor? = nil
-        if ctx.needsInputGrad[0] { ga = ta ? try Gemm.apply(b, g, tb, true) : try Gemm.apply(g, b, false, !tb) }
-        if ctx.needsInputGrad[1] { gb = tb ? try Gemm.apply(g, a, true, ta) : try Gemm.apply(a, g, !ta, false) }
+        let (ga, gb) = try gradients(s[0], s[1], ta, tb, g, ctx.needsInputGrad[0], ctx.needsInputGrad[1])
         return [ga, gb, nil, nil]
+    }
+
+    /// dL/dA and dL/dB of C = op(A)·op(B) for dL/dC = g (each only when
+    /// asked for), as Gemms:
+    ///   dL/dA = g·op(B)ᵀ, or op(B)·gᵀ when A entered transposed
+    ///   dL/dB = op(A)ᵀ·g, or gᵀ·op(A) when B entered transposed
+    /// A gradient is made in its operand's layout, as PyTorch's mm backward
+    /// does: for a column-major operand (a transposed view) the other
+    /// product, which is the gradient's transpose ((XY)ᵀ = YᵀXᵀ), is
+    /// computed and its transpose view returned, so the view's own backward
+    /// turns it into a contiguous gradient rather than the engine copying a
+    /// strided one. A gradient cblas cannot read (an expanded one, as a
+    /// sum's backward makes) is copied once for both products.
+    static func gradients(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool, _ g: Tensor,
+                          _ needA: Bool, _ needB: Bool) throws -> (Tensor?, Tensor?) {
+        let g = try g.readableByGemm()
+        var ga: Tensor? = nil, gb: Tensor? = nil
+        if needA {
+            let flip = isColumnMajor(a, rank: g.rank)
+            let p = ta != flip ? try Gemm.apply(b, g, tb, true) : try Gemm.apply(g, b, false, !tb)
+            ga = flip ? try p.mT : p
+        }
+        if needB {
+            let flip = isColumnMajor(b, rank: g.rank)
+            let p = tb != flip ? try Gemm.apply(g, a, true, ta) : try Gemm.apply(a, g, !ta, false)
+            gb = flip ? try p.mT : p
+        }
+        return (ga, gb)
+    }
+
+    /// Whether `x` is stored column-major (a transposed view) and has the
+    /// gradient's rank (a broadcast operand's gradient is summed over the
+    /// batch, which reads it best as it comes).
+    private static func isColumnMajor(_ x: Tensor, rank: Int) -> Bool {
+        x.rank == rank && !x.isContiguous && GemmOperand.layout(x)?.columnMajor == true
     }
 
     /// The product itself: 2-D x 2-D, or batched 3-D with a 2-D operand broadcast.
