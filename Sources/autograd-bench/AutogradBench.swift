@@ -7,8 +7,8 @@ struct AutogradBench: ParsableCommand {
         commandName: "autograd-bench",
         abstract: "Times the workloads of BENCHMARKS.md (build with -c release).")
 
-    @Option(help: "Workloads to run, comma-separated (W1,W2,W2c,W3,W4,W5).")
-    var workloads = "W1,W2,W2c,W3,W4,W5"
+    @Option(help: "Workloads to run, comma-separated (W1,W2,W2c,W3,W4,W5,W6,W7).")
+    var workloads = "W1,W2,W2c,W3,W4,W5,W6,W7"
 
     @Option(help: "Timed repetitions per workload (the median and min are reported).")
     var repetitions = 7
@@ -27,6 +27,8 @@ struct AutogradBench: ParsableCommand {
             case "W3": try w.w3()
             case "W4": try w.w4()
             case "W5": try w.w5()
+            case "W6": try w.w6()
+            case "W7": try w.w7()
             default: throw ValidationError("unknown workload \(name)")
             }
             print(format(r))

@@ -86,21 +86,60 @@ struct Workloads {
             a.grad = nil; b.grad = nil
             try a.matmul(b).backward(gradient: ones)
         }
-        // The same three products straight through cblas_sgemm.
-        let pa = try a.floats(), pb = try b.floats()
-        var pc = [Float](repeating: 0, count: n * n)
-        let blas = measure(warmup: 2, repetitions: repetitions, iterations: 3) {
-            ag_gemm_f32(false, false, Int64(n), Int64(n), Int64(n), 1, pa, 0, pb, 0, 0, &pc, 1)
-            ag_gemm_f32(false, true, Int64(n), Int64(n), Int64(n), 1, pa, 0, pb, 0, 0, &pc, 1)
-            ag_gemm_f32(true, false, Int64(n), Int64(n), Int64(n), 1, pa, 0, pb, 0, 0, &pc, 1)
-        }
+        let blasMedian = try threeProducts(a, b, iterations: 3)
         let flops = 3 * 2 * pow(Double(n), 3)
         var r = Result(name: "W4", detail: "1024x1024 matmul, forward + backward (3 GEMMs)", times: times)
-        let blasMedian = blas.sorted()[blas.count / 2]
         r.extra["gflops"] = flops / r.median / 1e9
         r.extra["openblas_gflops"] = flops / blasMedian / 1e9
         r.extra["fraction_of_openblas"] = blasMedian / r.median
         return r
+    }
+
+    /// W6: transposes feeding a product and its result:
+    /// `(a.t() @ b).transpose(0, 1).sum(1)` on 512×512, forward + backward
+    /// (a and b require grad; the gradient of the [512] result is ones).
+    func w6() throws -> Result {
+        let n = 512
+        let g = Generator(seed: 6)
+        let a = try Tensor.randn([n, n], generator: g).requiresGrad()
+        let b = try Tensor.randn([n, n], generator: g).requiresGrad()
+        let ones = try Tensor.ones([n])
+        let times = try measure(warmup: 3, repetitions: repetitions, iterations: 10) {
+            a.grad = nil; b.grad = nil
+            try a.t().matmul(b).transpose(0, 1).sum(dim: 1).backward(gradient: ones)
+        }
+        let blasMedian = try threeProducts(a, b, iterations: 10)
+        var r = Result(name: "W6", detail: "(a.t() @ b).transpose(0, 1).sum(1), 512x512, forward + backward", times: times)
+        r.extra["gflops"] = 3 * 2 * pow(Double(n), 3) / r.median / 1e9
+        r.extra["openblas_3_gemms_ms"] = blasMedian * 1e3
+        r.extra["fraction_in_gemm"] = blasMedian / r.median
+        return r
+    }
+
+    /// The median time of three n×n products straight through cblas_sgemm
+    /// (A·B, A·Bᵀ, Aᵀ·B: what forward + backward of one product runs), in
+    /// seconds, for comparison with a workload in the same run.
+    func threeProducts(_ a: Tensor, _ b: Tensor, iterations: Int) throws -> Double {
+        let n = a.shape[0], nn = Int64(n)
+        let pa = try a.floats(), pb = try b.floats()
+        var pc = [Float](repeating: 0, count: n * n)
+        let blas = measure(warmup: 2, repetitions: repetitions, iterations: iterations) {
+            ag_gemm_f32(false, false, nn, nn, nn, 1, pa, nn, 0, pb, nn, 0, 0, &pc, 1)
+            ag_gemm_f32(false, true, nn, nn, nn, 1, pa, nn, 0, pb, nn, 0, 0, &pc, 1)
+            ag_gemm_f32(true, false, nn, nn, nn, 1, pa, nn, 0, pb, nn, 0, 0, &pc, 1)
+        }
+        return blas.sorted()[blas.count / 2]
+    }
+
+    /// W7: a strided slice feeding elementwise work: `(x[:, ::2] * 3).sum()`
+    /// on 1024×1024, forward + backward (x requires grad).
+    func w7() throws -> Result {
+        let x = try Tensor.randn([1024, 1024], generator: Generator(seed: 7)).requiresGrad()
+        let times = try measure(warmup: 5, repetitions: repetitions, iterations: 20) {
+            x.grad = nil
+            try (x.slice(dim: 1, step: 2) * 3).sum().backward()
+        }
+        return Result(name: "W7", detail: "(x[:, ::2] * 3).sum(), 1024x1024, forward + backward", times: times)
     }
 
     /// W5: peak resident memory over 1,000 W3 steps, and the growth after the first 100.

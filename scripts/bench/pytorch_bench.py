@@ -139,6 +139,27 @@ def w4(reps):
     return r
 
 
+def w6(reps):
+    g = torch.Generator().manual_seed(6)
+    a = torch.randn(512, 512, generator=g).requires_grad_()
+    b = torch.randn(512, 512, generator=g).requires_grad_()
+    ones = torch.ones(512)
+    def step():
+        a.grad = None; b.grad = None
+        (a.t() @ b).transpose(0, 1).sum(1).backward(ones)
+    r = result("W6", "(a.t() @ b).transpose(0, 1).sum(1), 512x512, forward + backward", measure(step, 3, reps, 10))
+    r["extra"]["gflops"] = 3 * 2 * 512 ** 3 / r["median_s"] / 1e9
+    return r
+
+
+def w7(reps):
+    x = torch.randn(1024, 1024, generator=torch.Generator().manual_seed(7)).requires_grad_()
+    def step():
+        x.grad = None
+        (x[:, ::2] * 3).sum().backward()
+    return result("W7", "(x[:, ::2] * 3).sum(), 1024x1024, forward + backward", measure(step, 5, reps, 20))
+
+
 def w5(reps):
     m = MLP()
     t0 = time.perf_counter()
@@ -165,9 +186,9 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--json")
     ap.add_argument("--repetitions", type=int, default=7)
-    ap.add_argument("--workloads", default="W1,W1cpp,W2c,W3,W4,W5")
+    ap.add_argument("--workloads", default="W1,W1cpp,W2c,W3,W4,W5,W6,W7")
     args = ap.parse_args()
-    fns = {"W1": w1, "W1cpp": w1_cpp, "W2c": w2, "W3": w3, "W4": w4, "W5": w5}
+    fns = {"W1": w1, "W1cpp": w1_cpp, "W2c": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7}
     out = []
     for name in args.workloads.split(","):
         r = fns[name](args.repetitions)

@@ -21,7 +21,9 @@ rows = [("W1", "W1", "overhead: custom tanh, 16 floats (vs Python Function)"),
         ("W2c", "W2c", "custom tanh 4M floats, composed of library ops"),
         ("W3", "W3", "MLP training step"),
         ("W4", "W4", "1024² matmul forward + backward"),
-        ("W5", "W5", "1,000 W3 steps, per step")]
+        ("W5", "W5", "1,000 W3 steps, per step"),
+        ("W6", "W6", "(a.t() @ b).transpose(0, 1).sum(1), 512², forward + backward"),
+        ("W7", "W7", "(x[:, ::2] * 3).sum(), 1024², forward + backward")]
 print(f"| workload | PyTorch | swift-autograd | ratio (swift/PyTorch) |")
 print(f"|---|---|---|---|")
 for s, t, label in rows:
@@ -34,6 +36,9 @@ w4 = swift_results.get("W4", {}).get("extra", {})
 if w4:
     print(f"\nW4: swift-autograd {w4.get('gflops', 0):.1f} GFLOP/s, OpenBLAS sgemm alone {w4.get('openblas_gflops', 0):.1f} GFLOP/s "
           f"({100 * w4.get('fraction_of_openblas', 0):.0f}%); PyTorch {torch_results.get('W4', {}).get('extra', {}).get('gflops', 0):.1f} GFLOP/s")
+w6 = swift_results.get("W6", {}).get("extra", {})
+if w6:
+    print(f"W6: swift-autograd {w6.get('gflops', 0):.1f} GFLOP/s, PyTorch {torch_results.get('W6', {}).get('extra', {}).get('gflops', 0):.1f} GFLOP/s")
 w5s, w5t = swift_results.get("W5", {}).get("extra", {}), torch_results.get("W5", {}).get("extra", {})
 if w5s and w5t:
     print(f"W5: peak RSS swift-autograd {w5s['peak_rss_mib']:.1f} MiB (growth after step 100: {w5s['growth_mib']:.1f} MiB), "

@@ -6,13 +6,17 @@
 
 /// C[b] = alpha * op(A[b]) * op(B[b]) + beta * C[b] for b in 0..<batch, with
 /// row-major matrices, op(X) = X or X^T (trans_a / trans_b: transposes are
-/// flags, never copies). op(A) is m x k, op(B) is k x n, C is m x n. A batch
-/// stride of 0 reuses the same matrix for every b (a broadcast operand).
+/// flags, never copies). op(A) is m x k, op(B) is k x n, C is m x n and dense.
+/// A as stored has rows lda elements apart (lda >= max(1, its columns: k, or
+/// m when trans_a)), B likewise with ldb (>= max(1, n, or k when trans_b)),
+/// so a transposed view or a slice of rows is read in place. Matrix b of the
+/// batch starts stride_a (stride_b) elements after matrix b-1; a batch stride
+/// of 0 reuses the same matrix for every b (a broadcast operand).
 void ag_gemm_f32(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                 const float *a, int64_t stride_a, const float *b, int64_t stride_b,
-                 float beta, float *c, int64_t batch);
+                 const float *a, int64_t lda, int64_t stride_a, const float *b, int64_t ldb,
+                 int64_t stride_b, float beta, float *c, int64_t batch);
 void ag_gemm_f64(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
-                 const double *a, int64_t stride_a, const double *b, int64_t stride_b,
-                 double beta, double *c, int64_t batch);
+                 const double *a, int64_t lda, int64_t stride_a, const double *b, int64_t ldb,
+                 int64_t stride_b, double beta, double *c, int64_t batch);
 
 #endif

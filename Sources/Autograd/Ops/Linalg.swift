@@ -7,50 +7,52 @@ import AutogradKernels
 
 /// C = β·bias + α·A·B for matrices, with `bias` broadcast to [m, n]: the
 /// broadcast bias is copied into C and one gemm accumulates onto it (β = 1
-/// is a plain add).
+/// is a plain add). Operands arrive as they are (layout `.strided`): the
+/// bias is read through its strides, A and B as `Gemm` reads them.
 ///   dL/dbias = β·dL/dC (summed to bias's shape)
 ///   dL/dA = α·dL/dC·Bᵀ,   dL/dB = α·Aᵀ·dL/dC
 enum Addmm: Function {
     static var _nodeName: String { "AddmmBackward" }
+    static var _layout: _FunctionLayout { .strided }
 
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let bias = try args.tensor(0), a = try args.tensor(1), b = try args.tensor(2)
         let beta = try args.double(3), alpha = try args.double(4)
         let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
         let c = Tensor(uninitializedShape: [m, n], dtype: a.dtype)
-        var bc = try Shape.descriptor(out: [m, n], a: bias.shape)
-        let (mm, nn, kk) = (Int64(m), Int64(n), Int64(k))
-        if a.dtype == .float32 {
-            ag_expand_f32(bias.pointer(Float.self), c.pointer(Float.self), &bc)
-            if k == 0 {
-                ag_mul_scalar_inplace_f32(c.pointer(Float.self), beta, Int64(c.count))
-            } else {
-                ag_gemm_f32(false, false, mm, nn, kk, Float(alpha), a.pointer(Float.self), 0, b.pointer(Float.self), 0,
-                            Float(beta), c.pointer(Float.self), 1)
-            }
-        } else {
-            ag_expand_f64(bias.pointer(Double.self), c.pointer(Double.self), &bc)
-            if k == 0 {
-                ag_mul_scalar_inplace_f64(c.pointer(Double.self), beta, Int64(c.count))
-            } else {
-                ag_gemm_f64(false, false, mm, nn, kk, alpha, a.pointer(Double.self), 0, b.pointer(Double.self), 0,
-                            beta, c.pointer(Double.self), 1)
-            }
-        }
         ctx.saveForBackward(a, b)
         ctx.set("beta", beta)
         ctx.set("alpha", alpha)
+        if c.count == 0 { return c }
+        Tensor.copyElements(from: bias.expandedWindow([m, n]), into: c)
+        if k == 0 {
+            if a.dtype == .float32 {
+                ag_mul_scalar_inplace_f32(c.pointer(Float.self), beta, Int64(c.count))
+            } else {
+                ag_mul_scalar_inplace_f64(c.pointer(Double.self), beta, Int64(c.count))
+            }
+            return c
+        }
+        let pa = GemmOperand(a), pb = GemmOperand(b)
+        let (mm, nn, kk) = (Int64(m), Int64(n), Int64(k))
+        if a.dtype == .float32 {
+            ag_gemm_f32(pa.columnMajor, pb.columnMajor, mm, nn, kk, Float(alpha), pa.tensor.pointer(Float.self), pa.ld, 0,
+                        pb.tensor.pointer(Float.self), pb.ld, 0, Float(beta), c.pointer(Float.self), 1)
+        } else {
+            ag_gemm_f64(pa.columnMajor, pb.columnMajor, mm, nn, kk, alpha, pa.tensor.pointer(Double.self), pa.ld, 0,
+                        pb.tensor.pointer(Double.self), pb.ld, 0, beta, c.pointer(Double.self), 1)
+        }
         return c
     }
 
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
-        let s = try ctx.savedTensors, need = ctx.needsInputGrad, g = gradOutputs[0]!
+        guard let g = gradOutputs[0] else { return [nil, nil, nil, nil, nil] }
+        let s = try ctx.savedTensors, need = ctx.needsInputGrad
         let beta = try ctx.get("beta", as: Double.self), alpha = try ctx.get("alpha", as: Double.self)
-        func scaled(_ t: Tensor, _ f: Double) throws -> Tensor { f == 1 ? t : try t * f }
+        func scaled(_ t: Tensor?, _ f: Double) throws -> Tensor? { try t.map { f == 1 ? $0 : try $0 * f } }
         let gBias: Tensor? = need[0] ? try scaled(g, beta) : nil
-        let ga: Tensor? = need[1] ? try scaled(try Gemm.apply(g, s[1], false, true), alpha) : nil
-        let gb: Tensor? = need[2] ? try scaled(try Gemm.apply(s[0], g, true, false), alpha) : nil
-        return [gBias, ga, gb, nil, nil]
+        let (ga, gb) = try Gemm.gradients(s[0], s[1], false, false, g, need[1], need[2])
+        return [gBias, try scaled(ga, alpha), try scaled(gb, alpha), nil, nil]
     }
 }
 

@@ -5,8 +5,16 @@ import AutogradKernels
 ///   dL/dA = dL/dC · op(B)ᵀ   (or its transpose when A enters transposed)
 ///   dL/dB = op(A)ᵀ · dL/dC   (or its transpose when B enters transposed)
 /// Each is itself a Gemm with other flags, so backward is differentiable.
+///
+/// A and B arrive as they are (layout `.strided`): a transposed view, a
+/// slice of rows or columns, or a batch of them, reaches cblas as a
+/// transpose flag and leading dimension (`GemmOperand`), and only other
+/// layouts are copied. backward's saved A and B are those views, so an
+/// in-place change of their base before backward is caught by the shared
+/// version counter.
 enum Gemm: Function {
     static var _nodeName: String { "MmBackward" }
+    static var _layout: _FunctionLayout { .strided }
 
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let a = try args.tensor(0), b = try args.tensor(1)
@@ -18,14 +26,46 @@ enum Gemm: Function {
     }
 
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        guard let g = gradOutputs[0] else { return [nil, nil, nil, nil] }
         let s = try ctx.savedTensors
-        let (a, b) = (s[0], s[1])
-        let g = gradOutputs[0]!
         let ta = try ctx.get("transA", as: Bool.self), tb = try ctx.get("transB", as: Bool.self)
-        var ga: Tensor? = nil, gb: Tensor? = nil
-        if ctx.needsInputGrad[0] { ga = ta ? try Gemm.apply(b, g, tb, true) : try Gemm.apply(g, b, false, !tb) }
-        if ctx.needsInputGrad[1] { gb = tb ? try Gemm.apply(g, a, true, ta) : try Gemm.apply(a, g, !ta, false) }
+        let (ga, gb) = try gradients(s[0], s[1], ta, tb, g, ctx.needsInputGrad[0], ctx.needsInputGrad[1])
         return [ga, gb, nil, nil]
+    }
+
+    /// dL/dA and dL/dB of C = op(A)·op(B) for dL/dC = g (each only when
+    /// asked for), as Gemms:
+    ///   dL/dA = g·op(B)ᵀ, or op(B)·gᵀ when A entered transposed
+    ///   dL/dB = op(A)ᵀ·g, or gᵀ·op(A) when B entered transposed
+    /// A gradient is made in its operand's layout, as PyTorch's mm backward
+    /// does: for a column-major operand (a transposed view) the other
+    /// product, which is the gradient's transpose ((XY)ᵀ = YᵀXᵀ), is
+    /// computed and its transpose view returned, so the view's own backward
+    /// turns it into a contiguous gradient rather than the engine copying a
+    /// strided one. A gradient cblas cannot read (an expanded one, as a
+    /// sum's backward makes) is copied once for both products.
+    static func gradients(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool, _ g: Tensor,
+                          _ needA: Bool, _ needB: Bool) throws -> (Tensor?, Tensor?) {
+        let g = try g.readableByGemm()
+        var ga: Tensor? = nil, gb: Tensor? = nil
+        if needA {
+            let flip = isColumnMajor(a, rank: g.rank)
+            let p = ta != flip ? try Gemm.apply(b, g, tb, true) : try Gemm.apply(g, b, false, !tb)
+            ga = flip ? try p.mT : p
+        }
+        if needB {
+            let flip = isColumnMajor(b, rank: g.rank)
+            let p = tb != flip ? try Gemm.apply(g, a, true, ta) : try Gemm.apply(a, g, !ta, false)
+            gb = flip ? try p.mT : p
+        }
+        return (ga, gb)
+    }
+
+    /// Whether `x` is stored column-major (a transposed view) and has the
+    /// gradient's rank (a broadcast operand's gradient is summed over the
+    /// batch, which reads it best as it comes).
+    private static func isColumnMajor(_ x: Tensor, rank: Int) -> Bool {
+        x.rank == rank && !x.isContiguous && GemmOperand.layout(x)?.columnMajor == true
     }
 
     /// The product itself: 2-D x 2-D, or batched 3-D with a 2-D operand broadcast.
@@ -55,14 +95,17 @@ enum Gemm: Function {
         let batch = max(batchA, batchB)
         let outShape = batched ? [batch, m, n] : [m, n]
         let c = Tensor(uninitializedShape: outShape, dtype: a.dtype)
-        let sa = Int64(a.rank == 3 ? m * k : 0), sb = Int64(b.rank == 3 ? k * n : 0)
+        if c.count == 0 { return c }
         if k == 0 { c.fillUnchecked(0); return c }
+        let pa = GemmOperand(a), pb = GemmOperand(b)
+        // A column-major operand is the transpose of the row-major matrix cblas reads.
+        let (fa, fb) = (ta != pa.columnMajor, tb != pb.columnMajor)
         if a.dtype == .float32 {
-            ag_gemm_f32(ta, tb, Int64(m), Int64(n), Int64(k), 1, a.pointer(Float.self), sa,
-                        b.pointer(Float.self), sb, 0, c.pointer(Float.self), Int64(batch))
+            ag_gemm_f32(fa, fb, Int64(m), Int64(n), Int64(k), 1, pa.tensor.pointer(Float.self), pa.ld, pa.batchStride,
+                        pb.tensor.pointer(Float.self), pb.ld, pb.batchStride, 0, c.pointer(Float.self), Int64(batch))
         } else {
-            ag_gemm_f64(ta, tb, Int64(m), Int64(n), Int64(k), 1, a.pointer(Double.self), sa,
-                        b.pointer(Double.self), sb, 0, c.pointer(Double.self), Int64(batch))
+            ag_gemm_f64(fa, fb, Int64(m), Int64(n), Int64(k), 1, pa.tensor.pointer(Double.self), pa.ld, pa.batchStride,
+                        pb.tensor.pointer(Double.self), pb.ld, pb.batchStride, 0, c.pointer(Double.self), Int64(batch))
         }
         return c
     }

@@ -66,12 +66,25 @@ import Foundation
         // A = [[1,2],[3,4]], B = [[5,6],[7,8]]
         let a: [Float] = [1, 2, 3, 4], b: [Float] = [5, 6, 7, 8]
         var c = [Float](repeating: 0, count: 4)
-        ag_gemm_f32(false, false, 2, 2, 2, 1, a, 0, b, 0, 0, &c, 1)
+        ag_gemm_f32(false, false, 2, 2, 2, 1, a, 2, 0, b, 2, 0, 0, &c, 1)
         #expect(c == [19, 22, 43, 50])
-        ag_gemm_f32(true, false, 2, 2, 2, 1, a, 0, b, 0, 0, &c, 1)   // Aᵀ B
+        ag_gemm_f32(true, false, 2, 2, 2, 1, a, 2, 0, b, 2, 0, 0, &c, 1)   // Aᵀ B
         #expect(c == [26, 30, 38, 44])
-        ag_gemm_f32(false, true, 2, 2, 2, 1, a, 0, b, 0, 0, &c, 1)   // A Bᵀ
+        ag_gemm_f32(false, true, 2, 2, 2, 1, a, 2, 0, b, 2, 0, 0, &c, 1)   // A Bᵀ
         #expect(c == [17, 23, 39, 53])
+    }
+
+    @Test func gemmReadsRowsLeadingDimensionApart() {
+        // A = [[1,2],[3,4]] as the first two columns of [[1,2,9],[3,4,9]] (lda 3);
+        // B = [[5,6],[7,8]] stored transposed, [[5,7],[6,8]] in a 2x4 buffer (ldb 4).
+        let a: [Float] = [1, 2, 9, 3, 4, 9], bt: [Float] = [5, 7, -1, -1, 6, 8, -1, -1]
+        var c = [Float](repeating: 0, count: 4)
+        ag_gemm_f32(false, true, 2, 2, 2, 1, a, 3, 0, bt, 4, 0, 0, &c, 1)
+        #expect(c == [19, 22, 43, 50])
+        // A batch of two: the second A starts 1 element on (the columns [2,9],[4,9]).
+        var c2 = [Double](repeating: 0, count: 8)
+        ag_gemm_f64(false, false, 2, 2, 2, 1, [1, 2, 9, 3, 4, 9], 3, 1, [1, 0, 0, 1], 2, 0, 0, &c2, 2)
+        #expect(c2 == [1, 2, 3, 4, 2, 9, 4, 9])
     }
 
     @Test func seededRandomIsRepeatable() {
