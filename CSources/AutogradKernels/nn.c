@@ -15,8 +15,9 @@ static inline void softmax_lane_##SFX(const T *x, T *y, int64_t n, int64_t s, in
     double sum = 0;                                                                             \
     if (is_log) {                                                                                  \
         for (int64_t j = 0; j < n; j++) sum += (double)exp(x[j * s] - mx);                      \
-        const T lse = mx + (T)log(sum);                                                         \
-        for (int64_t j = 0; j < n; j++) y[j * s] = x[j * s] - lse;                              \
+        /* (x - max) - log(sum), not x - (max + log(sum)): no rounding of max + log(sum) */       \
+        const T ls = (T)log(sum);                                                               \
+        for (int64_t j = 0; j < n; j++) y[j * s] = (x[j * s] - mx) - ls;                        \
     } else {                                                                                    \
         for (int64_t j = 0; j < n; j++) { const T e = exp(x[j * s] - mx); y[j * s] = e; sum += (double)e; } \
         const T r = (T)(1.0 / sum);                                                             \
@@ -111,8 +112,8 @@ int64_t ag_cross_entropy_forward_##SFX(const T *x, const int64_t *target, int64_
         if (isinf(mx) && mx < 0) mx = 0;                                                        \
         double s = 0;                                                                           \
         for (int64_t j = 0; j < c; j++) s += (double)exp(row[j] - mx);                          \
-        lse[i] = mx + (T)log(s);                                                                \
-        const T l = target[i] == ignore_index ? (T)0 : lse[i] - row[target[i]];                 \
+        lse[i] = (T)log(s);                                                                     \
+        const T l = target[i] == ignore_index ? (T)0 : lse[i] - (row[target[i]] - mx);          \
         if (reduction == AG_REDUCTION_NONE) out[i] = l; else sum += (double)l;                  \
     }                                                                                           \
     if (reduction != AG_REDUCTION_NONE)                                                         \
@@ -130,7 +131,10 @@ void ag_cross_entropy_backward_##SFX(const T *x, const int64_t *target, const T 
         if (target[i] == ignore_index) { for (int64_t j = 0; j < c; j++) grow[j] = 0; continue; } \
         const T w = AG_LOSS_WEIGHT(gy, i, reduction, (T)counted);                               \
         const T l = lse[i];                                                                     \
-        for (int64_t j = 0; j < c; j++) grow[j] = w * exp(row[j] - l);                          \
+        T mx = -INFINITY;                                                                       \
+        for (int64_t j = 0; j < c; j++) mx = (row[j] > mx || row[j] != row[j]) ? row[j] : mx;   \
+        if (isinf(mx) && mx < 0) mx = 0;                                                        \
+        for (int64_t j = 0; j < c; j++) grow[j] = w * exp((row[j] - mx) - l);                   \
         grow[target[i]] -= w;                                                                   \
     }                                                                                           \
 }                                                                                               \

@@ -246,3 +246,13 @@ func distinctInput(_ shape: [Int], seed: Double = 0) throws -> Tensor {
         #expect(message { try i.logsumexp(dim: 0) } == "logsumexp: expected a floating point tensor, got torch.int64")
     }
 }
+
+/// The mean of no elements is NaN (0 / 0), as PyTorch's; of integers, PyTorch's error.
+@Test func meanOfNothingIsNaN() throws {
+    #expect(try Tensor.zeros([0]).mean().item().isNaN)
+    #expect(try Tensor.zeros([0, 3]).mean(dim: 0).toArray().allSatisfy(\.isNaN))
+    #expect(throws: AutogradError.invalidArgument(
+        "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long")) {
+        try Tensor(indices: [1, 2]).mean()
+    }
+}

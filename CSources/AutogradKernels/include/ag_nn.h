@@ -33,14 +33,15 @@ void ag_mse_loss_forward_##SFX(const T *x, const T *t, T *out, int64_t n, int32_
 void ag_mse_loss_backward_##SFX(const T *x, const T *t, const T *gy, T *gx, T *gt, int64_t n,   \
                                 int32_t reduction);                                             \
                                                                                                 \
-/* Cross-entropy of logits x [n, c] with class indices: per row i, lse[i] = log sum_j        */ \
-/* exp(x[i,j]) and loss_i = lse[i] - x[i, t_i]; a row whose target is ignore_index has loss  */ \
+/* Cross-entropy of logits x [n, c] with class indices: per row i with m_i = max_j x[i,j],  */ \
+/* lse[i] = log sum_j exp(x[i,j] - m_i) and loss_i = lse[i] - (x[i, t_i] - m_i) (the max is  */ \
+/* never added back, so large logits lose nothing); a row whose target is ignore_index has loss */ \
 /* 0 and does not count toward the mean. out gets n losses (NONE) or their mean over the     */ \
 /* counted rows / their sum (one value). Returns -1, or the row of the first target outside  */ \
 /* [0, c) that is not ignore_index (then out and lse are unspecified).                       */ \
 int64_t ag_cross_entropy_forward_##SFX(const T *x, const int64_t *target, int64_t n, int64_t c, \
                                        int64_t ignore_index, int32_t reduction, T *out, T *lse); \
-/* gx[i,j] = w_i (exp(x[i,j] - lse[i]) - [j == t_i]) with w_i = gy[i] (NONE), gy[0] (SUM) or  */ \
+/* gx[i,j] = w_i (exp((x[i,j] - m_i) - lse[i]) - [j == t_i]) with w_i = gy[i] (NONE), gy[0] (SUM) or */ \
 /* gy[0] / counted rows (MEAN); 0 for ignored rows. Targets must have been checked.          */ \
 void ag_cross_entropy_backward_##SFX(const T *x, const int64_t *target, const T *lse, const T *gy, \
                                      int64_t n, int64_t c, int64_t ignore_index, int32_t reduction, \

@@ -79,7 +79,15 @@ extension Tensor {
     public func sum(dim: Int, keepDim: Bool = false) throws -> Tensor { try sum(dims: [dim], keepDim: keepDim) }
 
     /// Mean of all elements.
-    public func mean() throws -> Tensor { try sum() / Double(Swift.max(count, 1)) }
+    /// NaN for an empty tensor, as in PyTorch (0 / 0).
+    /// - Throws: PyTorch's "mean(): could not infer output dtype…" for integer and bool tensors.
+    public func mean() throws -> Tensor {
+        guard dtype.isFloatingPoint else {
+            throw AutogradError.invalidArgument(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(scalarTypeName)")
+        }
+        return try sum() / Double(count)
+    }
 
     /// Broadcasts to `shape` (PyTorch's `expand` / `broadcast_to`).
     public func expand(to shape: [Int]) throws -> Tensor {
