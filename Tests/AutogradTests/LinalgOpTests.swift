@@ -74,8 +74,11 @@ private func randn(_ shape: [Int], seed: UInt64) throws -> Tensor {
         #expect(e.shape == [2, 3] && e.toArray().allSatisfy { $0 == 0 })
         let bias = try Tensor([1, 2, 3])
         #expect(try bias.addmm(Tensor.zeros([2, 0]), Tensor.zeros([0, 3]), beta: 2).toArray() == [2, 4, 6, 2, 4, 6])
-        // Mixed dtypes promote to float64.
-        let p = try Tensor([1, 2]).dot(try Tensor([3, 4], dtype: .float64))
+        // Mixed dtypes are PyTorch's error (outer promotes, as PyTorch's does).
+        #expect(throws: AutogradError.invalidArgument("dot : expected both vectors to have same dtype, but found Float and Double")) {
+            try Tensor([1, 2]).dot(try Tensor([3, 4], dtype: .float64))
+        }
+        let p = try Tensor([1, 2], dtype: .float64).dot(try Tensor([3, 4], dtype: .float64))
         let value = try p.item()
         #expect(p.dtype == .float64 && p.shape == [] && value == 11)
         #expect(try Tensor([1, 2]).outer(try Tensor([3, 4, 5])).toArray() == [3, 4, 5, 6, 8, 10])

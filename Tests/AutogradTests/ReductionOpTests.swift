@@ -227,8 +227,8 @@ func distinctInput(_ shape: [Int], seed: Double = 0) throws -> Tensor {
             do { _ = try f(); return nil } catch { return "\(error)" }
         }
         #expect(message { try x.mean(dim: 2) } == "mean: Dimension out of range (expected to be in range of [-2, 1], but got 2)")
-        #expect(message { try x.var(dims: [0, -2]) } == "var: dim 0 appears multiple times in the list of dims")
-        #expect(message { try x.logsumexp(dims: [1, 1]) } == "logsumexp: dim 1 appears multiple times in the list of dims")
+        #expect(message { try x.var(dims: [0, -2]) } == "dim 0 appears multiple times in the list of dims")
+        #expect(message { try x.logsumexp(dims: [1, 1]) } == "dim 1 appears multiple times in the list of dims")
         #expect(message { try x.cumsum(dim: 3) } == "cumsum: Dimension out of range (expected to be in range of [-2, 1], but got 3)")
         #expect(message { try x.prod(dim: -3) } == "prod: Dimension out of range (expected to be in range of [-2, 1], but got -3)")
         #expect(message { try x.norm(dims: [5]) } == "linalg.vector_norm: Dimension out of range (expected to be in range of [-2, 1], but got 5)")
@@ -255,4 +255,25 @@ func distinctInput(_ shape: [Int], seed: Double = 0) throws -> Tensor {
         "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long")) {
         try Tensor(indices: [1, 2]).mean()
     }
+}
+
+/// PyTorch's refusals: a dim listed twice in a reduction, matrix products of two dtypes.
+@Test func repeatedDimsAndMixedProductDTypes() throws {
+    let x = try Tensor.ones([2, 2])
+    let d = try Tensor.ones([2, 2], dtype: .float64), i = try Tensor(indices: [1, 2, 3, 4], shape: [2, 2])
+    #expect(throws: AutogradError.invalidArgument("dim 0 appears multiple times in the list of dims")) { try x.sum(dims: [0, 0]) }
+    #expect(throws: AutogradError.invalidArgument("dim 1 appears multiple times in the list of dims")) { try x.sum(dims: [1, -1]) }
+    #expect(throws: AutogradError.invalidArgument("expected m1 and m2 to have the same dtype, but got: float != double")) { try x.mm(d) }
+    #expect(throws: AutogradError.invalidArgument("expected m1 and m2 to have the same dtype, but got: long int != float")) { try i.matmul(x) }
+    #expect(throws: AutogradError.invalidArgument("expected scalar type Float but found Double")) {
+        try x.unsqueeze(dim: 0).bmm(d.unsqueeze(dim: 0))
+    }
+    #expect(throws: AutogradError.invalidArgument("dot : expected both vectors to have same dtype, but found Float and Double")) {
+        try x[0].dot(d[0])
+    }
+    #expect(throws: AutogradError.invalidArgument("self and mat2 must have the same dtype, but got Float and Double")) {
+        try Tensor.addmm(x, x, d)
+    }
+    #expect(throws: AutogradError.self) { try i.mm(i) }
+    #expect(try x[0].outer(d[0]).dtype == .float64)
 }

@@ -68,7 +68,8 @@ extension Tensor {
     ///
     /// - Throws: PyTorch's messages for 0-D operands and mismatched sizes.
     public func matmul(_ other: Tensor) throws -> Tensor {
-        let (a, b) = try Tensor.promoted(self, other)
+        let (a, b) = try Tensor.productOperands(self, other,
+            "expected m1 and m2 to have the same dtype, but got: \(dtype.cTypeName) != \(other.dtype.cTypeName)")
         guard a.rank >= 1 && b.rank >= 1 else {
             throw AutogradError.invalidArgument(
                 "both arguments to matmul need to be at least 1D, but they are \(a.rank)D and \(b.rank)D")
@@ -132,7 +133,8 @@ extension Tensor {
     public func mm(_ other: Tensor) throws -> Tensor {
         guard rank == 2 else { throw AutogradError.invalidArgument("mm: self must be a matrix, got \(rank)-D tensor") }
         guard other.rank == 2 else { throw AutogradError.invalidArgument("mm: mat2 must be a matrix, got \(other.rank)-D tensor") }
-        let (a, b) = try Tensor.promoted(self, other)
+        let (a, b) = try Tensor.productOperands(self, other,
+            "expected m1 and m2 to have the same dtype, but got: \(dtype.cTypeName) != \(other.dtype.cTypeName)")
         return try Gemm.apply(a, b, false, false)
     }
 
@@ -144,7 +146,8 @@ extension Tensor {
             throw AutogradError.invalidArgument(
                 "Expected size for first two dimensions of batch2 tensor to be: [\(shape[0]), \(shape[2])] but got: [\(other.shape[0]), \(other.shape[1])].")
         }
-        let (a, b) = try Tensor.promoted(self, other)
+        let (a, b) = try Tensor.productOperands(self, other,
+            "expected scalar type \(dtype.scalarName) but found \(other.dtype.scalarName)")
         return try Gemm.apply(a, b, false, false)
     }
 
@@ -157,7 +160,8 @@ extension Tensor {
             throw AutogradError.invalidArgument(
                 "inconsistent tensor size, expected tensor [\(count)] and src [\(other.count)] to have the same number of elements, but got \(count) and \(other.count) elements respectively")
         }
-        let (a, b) = try Tensor.promoted(self, other)
+        let (a, b) = try Tensor.productOperands(self, other,
+            "dot : expected both vectors to have same dtype, but found \(dtype.scalarName) and \(other.dtype.scalarName)")
         return try Gemm.apply(try a.reshape([1, count]), try b.reshape([count, 1]), false, false).reshape([])
     }
 
@@ -197,8 +201,39 @@ extension Tensor {
             throw AutogradError.invalidArgument(
                 "The expanded size of the tensor (\(target[off + i])) must match the existing size (\(bias.shape[i])) at non-singleton dimension \(off + i).  Target sizes: \(Shape.list(target)).  Tensor sizes: \(Shape.list(bias.shape))")
         }
-        let (a, b) = try Tensor.promoted(mat1, mat2)
-        let c = bias.dtype == a.dtype ? bias : try bias.to(a.dtype)
+        let (a, b) = try Tensor.productOperands(mat1, mat2,
+            "self and mat2 must have the same dtype, but got \(mat1.dtype.scalarName) and \(mat2.dtype.scalarName)")
+        guard bias.dtype == a.dtype else {
+            throw AutogradError.invalidArgument(
+                "self and mat2 must have the same dtype, but got \(bias.dtype.scalarName) and \(mat2.dtype.scalarName)")
+        }
+        let c = bias
         return try Addmm.apply(c, a, b, beta, alpha)
+    }
+}
+
+extension Tensor {
+    /// The operands of a matrix product: one floating dtype, as PyTorch requires
+    /// (`mismatch` is its message for two dtypes). PyTorch also multiplies
+    /// integer matrices; here they are refused rather than computed in float.
+    static func productOperands(_ a: Tensor, _ b: Tensor, _ mismatch: @autoclosure () -> String) throws -> (Tensor, Tensor) {
+        guard a.dtype == b.dtype else { throw AutogradError.invalidArgument(mismatch()) }
+        guard a.dtype.isFloatingPoint else {
+            throw AutogradError.invalidArgument(
+                "matrix products of \(a.dtype) tensors are not supported (float32 and float64 are); shapes \(Shape.list(a.shape)) and \(Shape.list(b.shape))")
+        }
+        return (a, b)
+    }
+}
+
+extension DType {
+    /// The C type PyTorch names in some messages ("float", "double", "long int", "bool").
+    var cTypeName: String {
+        switch self {
+        case .float32: "float"
+        case .float64: "double"
+        case .int64: "long int"
+        case .bool: "bool"
+        }
     }
 }

@@ -30,7 +30,7 @@ struct ReductionLayout: Sendable {
             for d in requested {
                 let k = try x.normalizedDim(d, op)
                 guard !dims.contains(k) else {
-                    throw AutogradError.invalidArgument("\(op): dim \(k) appears multiple times in the list of dims")
+                    throw AutogradError.invalidArgument("dim \(k) appears multiple times in the list of dims")
                 }
                 dims.append(k)
             }
