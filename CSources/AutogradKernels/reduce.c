@@ -94,3 +94,12 @@ void ag_sum_to_##SFX(const T *in, T *out, int64_t out_numel, const ag_broadcast 
 }
 AG_SUM_TO(float, f32)
 AG_SUM_TO(double, f64)
+// int64 sums wrap around on overflow, as PyTorch's: added as uint64_t (the same
+// two's-complement bits, with no undefined overflow).
+AG_SUM_TO(uint64_t, u64)
+
+int64_t ag_sum_all_i64(const int64_t *x, int64_t n) {
+    uint64_t s = 0;
+    for (int64_t i = 0; i < n; i++) s += (uint64_t)x[i];
+    return (int64_t)s;
+}

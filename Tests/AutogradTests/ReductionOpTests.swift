@@ -277,3 +277,17 @@ func distinctInput(_ shape: [Int], seed: Double = 0) throws -> Tensor {
     #expect(throws: AutogradError.self) { try i.mm(i) }
     #expect(try x[0].outer(d[0]).dtype == .float64)
 }
+
+/// Integer and bool tensors sum to int64, exactly and wrapping around on
+/// overflow (PyTorch: [T, F, T].sum() = 2, [2^62, 2^62].sum() = -2^63).
+@Test func integerSums() throws {
+    let mask = try Tensor([1, 0, 1], dtype: .bool)
+    #expect(try mask.sum().dtype == .int64 && mask.sum().ints() == [2])
+    let m = try Tensor(indices: [1, 2, 3, 4], shape: [2, 2])
+    #expect(try m.sum(dim: 0).ints() == [4, 6])
+    #expect(try Tensor(indices: [1 << 62, 1 << 62]).sum().ints() == [Int.min])
+    #expect(try Tensor(indices: [16_777_217, 1]).sum().ints() == [16_777_218])
+    let bools = try Tensor([1, 0, 1, 1], shape: [2, 2], dtype: .bool)
+    #expect(try bools.sum(dim: 1, keepDim: true).ints() == [1, 2])
+    #expect(try Tensor.zeros([0], dtype: .int64).sum().ints() == [0])
+}

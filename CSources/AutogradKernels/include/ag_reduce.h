@@ -17,5 +17,9 @@ double ag_sum_all_f64(const double *x, int64_t n);
 /// not depend on the thread count.
 void ag_sum_to_f32(const float *in, float *out, int64_t out_numel, const ag_broadcast *bc);
 void ag_sum_to_f64(const double *in, double *out, int64_t out_numel, const ag_broadcast *bc);
+/// The same for int64 tensors, passed as uint64_t: the sums wrap around on overflow, as PyTorch's.
+void ag_sum_to_u64(const uint64_t *in, uint64_t *out, int64_t out_numel, const ag_broadcast *bc);
+/// Sum of all n int64 elements, wrapping around on overflow.
+int64_t ag_sum_all_i64(const int64_t *x, int64_t n);
 
 #endif

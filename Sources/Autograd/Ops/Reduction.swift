@@ -4,12 +4,13 @@ import AutogradKernels
 enum SumAll: UnaryFunction {
     static var _nodeName: String { "SumBackward" }
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
-        try x.requireFloating("sum")
+        // Integers and bools sum to int64, as in PyTorch.
+        let x = x.dtype == .bool ? try x.to(.int64) : x
         let y = Tensor(uninitializedShape: [], dtype: x.dtype)
-        if x.dtype == .float32 {
-            y.pointer(Float.self).pointee = Float(ag_sum_all_f32(x.pointer(Float.self), Int64(x.count)))
-        } else {
-            y.pointer(Double.self).pointee = ag_sum_all_f64(x.pointer(Double.self), Int64(x.count))
+        switch x.dtype {
+        case .float32: y.pointer(Float.self).pointee = Float(ag_sum_all_f32(x.pointer(Float.self), Int64(x.count)))
+        case .float64: y.pointer(Double.self).pointee = ag_sum_all_f64(x.pointer(Double.self), Int64(x.count))
+        default: y.pointer(Int64.self).pointee = ag_sum_all_i64(x.pointer(Int64.self), Int64(x.count))
         }
         return y
     }
@@ -46,13 +47,15 @@ enum SumTo: Function {
         guard Shape.isExpandable(shape, to: x.shape) else {
             throw AutogradError.invalidArgument("size {\(Shape.list(shape))} is not expandable to size {\(Shape.list(x.shape))}.")
         }
+        // Integers and bools sum to int64, as in PyTorch.
+        let x = x.dtype == .bool ? try x.to(.int64) : x
         if shape == x.shape { return x.alias() }
         let y = Tensor(uninitializedShape: shape, dtype: x.dtype)
         var bc = try Shape.descriptor(out: x.shape, a: shape)
         switch x.dtype {
         case .float32: ag_sum_to_f32(x.pointer(Float.self), y.pointer(Float.self), Int64(y.count), &bc)
         case .float64: ag_sum_to_f64(x.pointer(Double.self), y.pointer(Double.self), Int64(y.count), &bc)
-        default: throw AutogradError.invalidArgument("sum: \(x.dtype) is not supported")
+        default: ag_sum_to_u64(x.pointer(UInt64.self), y.pointer(UInt64.self), Int64(y.count), &bc)
         }
         return y
     }
