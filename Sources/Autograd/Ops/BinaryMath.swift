@@ -96,6 +96,7 @@ enum Where: Function {
         ctx.saveForBackward(cond)
         guard let ab = Shape.broadcast(a.shape, b.shape) else { throw Shape.broadcastError("where", a.shape, b.shape) }
         guard let shape = Shape.broadcast(cond.shape, ab) else { throw Shape.broadcastError("where", cond.shape, ab) }
+        try Shape.validate(shape, "where", dtype: a.dtype)
         let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
         var bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape, alsoMerging: [cond.shape])
         var bcc = try Shape.descriptor(out: shape, a: cond.shape, alsoMerging: [a.shape, b.shape])

@@ -38,6 +38,7 @@ enum Compare: Function {
         guard let k = CompareKernels.named(op) else { throw AutogradError.invalidArgument("compare: unknown comparison \(op)") }
         let (a, b) = try Tensor.comparable(try args.tensor(0), try args.tensor(1))
         guard let shape = Shape.broadcast(a.shape, b.shape) else { throw Shape.broadcastError(op, a.shape, b.shape) }
+        try Shape.validate(shape, op, dtype: .bool)
         let out = Tensor(uninitializedShape: shape, dtype: .bool)
         var bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape)
         let o = out.pointer(Bool.self)
@@ -58,6 +59,7 @@ enum LogicalBinary: Function {
         let a = try args.tensor(0).to(.bool), b = try args.tensor(1).to(.bool)
         let name = op == "and" ? "logical_and" : "logical_or"
         guard let shape = Shape.broadcast(a.shape, b.shape) else { throw Shape.broadcastError(name, a.shape, b.shape) }
+        try Shape.validate(shape, name, dtype: .bool)
         let out = Tensor(uninitializedShape: shape, dtype: .bool)
         var bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape)
         if op == "and" {

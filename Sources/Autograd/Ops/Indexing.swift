@@ -235,7 +235,7 @@ extension Tensor {
         }
         guard length >= 0 else { throw AutogradError.invalidArgument("narrow(): length must be non-negative.") }
         let s = start < 0 ? start + size : start
-        guard s + length <= size else {
+        guard length <= size - s else {
             throw AutogradError.invalidArgument("start (\(s)) + length (\(length)) exceeds dimension size (\(size)).")
         }
         return try SliceOp.apply(self, d, s, length, 1)
@@ -313,6 +313,7 @@ extension Tensor {
         guard let shape = Shape.broadcast(self.shape, mask.shape) else {
             throw Shape.broadcastError("masked_fill", mask.shape, self.shape)
         }
+        try Shape.validate(shape, "masked_fill", dtype: dtype)
         guard shape.count <= Int(AG_MAX_DIMS) else {
             throw AutogradError.invalidArgument("masked_fill: at most \(AG_MAX_DIMS) dimensions are supported, got \(Shape.list(shape))")
         }

@@ -100,6 +100,7 @@ extension Tensor {
         guard let batch = Shape.broadcast(batchA, batchB) else {
             throw Shape.broadcastError("matmul", batchA, batchB)
         }
+        try Shape.validate(batch + [m, n], "matmul", dtype: a.dtype)
         let count = Shape.count(batch)
         if a.rank == 2 && k != kb {
             throw AutogradError.invalidArgument(

@@ -51,8 +51,12 @@ enum Shape {
                 "\(op): a tensor of shape \(list(shape)) has more elements than an Int can count")
         }
         guard n <= maximumBytes / dtype.byteSize else {
+            let (bytes, overflow) = n.multipliedReportingOverflow(by: dtype.byteSize)
+            if overflow {
+                throw AutogradError.invalidArgument("\(op): Storage size calculation overflowed with sizes=\(list(shape))")
+            }
             throw AutogradError.invalidArgument(
-                "\(op): DefaultCPUAllocator: not enough memory: you tried to allocate \(n * dtype.byteSize) bytes.")
+                "\(op): DefaultCPUAllocator: not enough memory: you tried to allocate \(bytes) bytes.")
         }
     }
 

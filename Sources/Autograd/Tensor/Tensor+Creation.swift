@@ -15,12 +15,19 @@ extension Tensor {
         if requiresGrad && !dtype.isFloatingPoint {
             throw AutogradError.invalidArgument("only Tensors of floating point dtype can require gradients")
         }
+        if dtype == .int64 {
+            // PyTorch's messages (torch.tensor(values, dtype=torch.long)) instead of a trap.
+            if values.contains(where: \.isNaN) { throw AutogradError.invalidArgument("cannot convert float NaN to integer") }
+            if values.contains(where: { Int64(exactly: $0.rounded(.towardZero)) == nil }) {
+                throw AutogradError.invalidArgument("value cannot be converted to type int64_t without overflow")
+            }
+        }
         self.init(uninitializedShape: shape, dtype: dtype)
         values.withUnsafeBufferPointer { src in
             switch dtype {
             case .float32: ag_cast_f64_f32(src.baseAddress, pointer(Float.self), Int64(count))
             case .float64: pointer(Double.self).update(from: src.baseAddress!, count: count)
-            case .int64: for i in 0..<count { pointer(Int64.self)[i] = Int64(src[i]) }
+            case .int64: for i in 0..<count { pointer(Int64.self)[i] = Int64(src[i].rounded(.towardZero)) }
             case .bool: for i in 0..<count { pointer(Bool.self)[i] = src[i] != 0 }
             }
         }

@@ -64,4 +64,28 @@ import Testing
         let d = try Tensor.ones([1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2])
         #expect(throws: AutogradError.self) { try c + d }
     }
+
+    /// Inputs that ended the process (issue 10's list): each throws now.
+    @Test func sizesThatOverflowAndValuesInt64CannotHold() throws {
+        #expect(throws: AutogradError.invalidArgument("zeros: Storage size calculation overflowed with sizes=[\(Int.max)]")) {
+            try Tensor.zeros([Int.max])
+        }
+        #expect(throws: AutogradError.self) { try Tensor.zeros([4]).asStrided(size: [Int.max], stride: [Int.max]) }
+        #expect(throws: AutogradError.invalidArgument("start (1) + length (\(Int.max)) exceeds dimension size (4).")) {
+            try Tensor.zeros([4]).narrow(dim: 0, start: 1, length: Int.max)
+        }
+        #expect(throws: AutogradError.invalidArgument("cannot convert float NaN to integer")) { try Tensor([.nan], dtype: .int64) }
+        #expect(throws: AutogradError.invalidArgument("value cannot be converted to type int64_t without overflow")) {
+            try Tensor([1e19], dtype: .int64)
+        }
+        #expect(try Tensor([-2.7, 3.9], dtype: .int64).ints() == [-2, 3])
+        // Broadcasts whose result the allocator refuses: its message, not a crash.
+        let tall = try Tensor.zeros([1 << 20, 1]), wide = try Tensor.zeros([1, 1 << 22])
+        #expect(throws: AutogradError.self) { try tall.lt(wide) }
+        #expect(throws: AutogradError.self) { try tall.to(.bool).logicalAnd(wide.to(.bool)) }
+        #expect(throws: AutogradError.self) { try Tensor.where(wide.to(.bool), tall, Tensor.zeros([1])) }
+        #expect(throws: AutogradError.self) { try Tensor.zeros([3]).maskedFill(mask: Tensor.zeros([1 << 40, 1], dtype: .bool), value: 1) }
+        let one = try Tensor.zeros([1, 1, 1, 1])
+        #expect(throws: AutogradError.self) { try one.expand([1 << 32, 1, 1, 1]).matmul(one.expand([1, 1 << 32, 1, 1])) }
+    }
 }
