@@ -156,3 +156,16 @@ import Testing
         }
     }
 }
+
+/// masked_fill on int64 and bool tensors, out of place (PyTorch: any dtype).
+@Test func maskedFillOfIntegers() throws {
+    let labels = try Tensor(indices: [16_777_217, 5, 9])
+    let m = try Tensor([0, 1, 0], dtype: .bool)
+    #expect(try labels.maskedFill(mask: m, value: -100).ints() == [16_777_217, -100, 9])
+    #expect(try labels.ints() == [16_777_217, 5, 9])
+    #expect(try Tensor([1, 1, 0], dtype: .bool).maskedFill(mask: m, value: 0).toArray() == [1, 0, 0])
+    #expect(try Tensor(indices: [1, 2]).maskedFill(mask: Tensor([1, 0, 0, 1], shape: [2, 2], dtype: .bool), value: 7).ints() == [7, 2, 1, 7])
+    #expect(throws: AutogradError.invalidArgument("masked_fill_: value cannot be converted to type int64_t without overflow")) {
+        try labels.maskedFill(mask: m, value: .nan)
+    }
+}

@@ -303,9 +303,9 @@ extension Tensor {
 
     /// `value` where `mask` is true, this tensor's element elsewhere; `mask` is
     /// a bool tensor that broadcasts with this one (PyTorch's `masked_fill`).
+    /// Any dtype; only floating tensors get gradients.
     /// dL/dx = dL/dy where the mask is false, 0 where it is true.
     public func maskedFill(mask: Tensor, value: Double) throws -> Tensor {
-        try requireFloating("masked_fill")
         guard mask.dtype == .bool else {
             throw AutogradError.invalidArgument(
                 "masked_fill_ only supports boolean masks, but got mask with dtype \(mask.dtype.scalarName.lowercased())")
@@ -316,6 +316,11 @@ extension Tensor {
         try Shape.validate(shape, "masked_fill", dtype: dtype)
         guard shape.count <= Int(AG_MAX_DIMS) else {
             throw AutogradError.invalidArgument("masked_fill: at most \(AG_MAX_DIMS) dimensions are supported, got \(Shape.list(shape))")
+        }
+        guard dtype.isFloatingPoint else {
+            // Integer and bool tensors (no gradient): a filled copy.
+            let y = try expand(to: shape).copied()
+            return try y.maskedFill_(mask: mask, value: value)
         }
         return try MaskedFill.apply(self, mask, value)
     }
