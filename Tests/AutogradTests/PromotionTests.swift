@@ -111,3 +111,18 @@ import Testing
         }
     }
 }
+
+/// maximum and minimum promote as the arithmetic ops (PyTorch:
+/// maximum([16777217, -5], [3, 3]) = [16777217, 3] in int64; bools give bools).
+@Test func maximumAndMinimumKeepIntegers() throws {
+    let i = try Tensor(indices: [16_777_217, -5])
+    let y = try Tensor.maximum(i, Tensor(indices: [3, 3]))
+    #expect(y.dtype == .int64)
+    #expect(try y.ints() == [16_777_217, 3])
+    #expect(try Tensor.minimum(i, Tensor(indices: [3, 3])).ints() == [3, -5])
+    #expect(try Tensor.maximum(i, Tensor([1.5, 2])).dtype == .float32)
+    let b = try Tensor([1, 0], dtype: .bool)
+    #expect(try Tensor.minimum(b, Tensor([1, 1], dtype: .bool)).toArray() == [1, 0])
+    #expect(try Tensor.maximum(b, i).ints() == [16_777_217, 0])
+    #expect(throws: AutogradError.self) { try i.pow(i) }
+}

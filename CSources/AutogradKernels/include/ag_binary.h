@@ -29,5 +29,8 @@ AG_DECLARE_BINARY(minimum)
 void ag_add_forward_i64(const int64_t *a, const int64_t *b, int64_t *out, const ag_broadcast *bc);
 void ag_sub_forward_i64(const int64_t *a, const int64_t *b, int64_t *out, const ag_broadcast *bc);
 void ag_mul_forward_i64(const int64_t *a, const int64_t *b, int64_t *out, const ag_broadcast *bc);
+/// int64 maximum and minimum over the same walk.
+void ag_maximum_forward_i64(const int64_t *a, const int64_t *b, int64_t *out, const ag_broadcast *bc);
+void ag_minimum_forward_i64(const int64_t *a, const int64_t *b, int64_t *out, const ag_broadcast *bc);
 
 #endif

@@ -58,7 +58,7 @@ enum PowTensor: BinaryFunction {
 enum Maximum: BinaryFunction {
     static func forward(_ ctx: Context, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         ctx.saveForBackward(a, b)
-        return try Tensor.broadcastKernel("maximum", a, b, ag_maximum_forward_f32, ag_maximum_forward_f64)
+        return try Tensor.broadcastKernel("maximum", a, b, ag_maximum_forward_f32, ag_maximum_forward_f64, ag_maximum_forward_i64)
     }
     static func backward(_ ctx: Context, _ g: Tensor) throws -> (Tensor?, Tensor?) {
         try selectionBackward(ctx, g, ag_maximum_backward_f32, ag_maximum_backward_f64)
@@ -70,7 +70,7 @@ enum Maximum: BinaryFunction {
 enum Minimum: BinaryFunction {
     static func forward(_ ctx: Context, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         ctx.saveForBackward(a, b)
-        return try Tensor.broadcastKernel("minimum", a, b, ag_minimum_forward_f32, ag_minimum_forward_f64)
+        return try Tensor.broadcastKernel("minimum", a, b, ag_minimum_forward_f32, ag_minimum_forward_f64, ag_minimum_forward_i64)
     }
     static func backward(_ ctx: Context, _ g: Tensor) throws -> (Tensor?, Tensor?) {
         try selectionBackward(ctx, g, ag_minimum_backward_f32, ag_minimum_backward_f64)
@@ -123,22 +123,30 @@ extension Tensor {
     /// Each element raised to the matching element of `exponent`, with broadcasting.
     /// Backward: dL/da = dL/dy * b a^(b-1) (0 where b = 0);
     /// dL/db = dL/dy * a^b ln a (0 where a = 0 and b ≥ 0).
+    /// - Throws: for two integer or bool tensors, whose integer powers (PyTorch
+    ///   computes them exactly) are not built yet, rather than computing them in float32.
     public func pow(_ exponent: Tensor) throws -> Tensor {
+        guard dtype.isFloatingPoint || exponent.dtype.isFloatingPoint else {
+            throw AutogradError.invalidArgument(
+                "pow: integer powers of \(dtype) tensors are not supported yet (float32 and float64 are); shapes \(Shape.list(shape)) and \(Shape.list(exponent.shape))")
+        }
         let (a, b) = try Tensor.promoted(self, exponent)
         return try PowTensor.apply(a, b)
     }
 
-    /// The elementwise maximum, with broadcasting; NaN propagates.
+    /// The elementwise maximum, with broadcasting; NaN propagates. Operands
+    /// promote as `torch.result_type` (int64 stays int64; bools: logical or).
     /// Backward: the gradient goes to the larger input, split ½/½ on ties.
     public static func maximum(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-        let (x, y) = try promoted(a, b)
-        return try Maximum.apply(x, y)
+        let (x, y) = try arithmeticOperands(a, b, "maximum")
+        return x.dtype == .bool ? try x.logicalOr(y) : try Maximum.apply(x, y)
     }
-    /// The elementwise minimum, with broadcasting; NaN propagates.
+    /// The elementwise minimum, with broadcasting; NaN propagates. Operands
+    /// promote as `torch.result_type` (int64 stays int64; bools: logical and).
     /// Backward: the gradient goes to the smaller input, split ½/½ on ties.
     public static func minimum(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-        let (x, y) = try promoted(a, b)
-        return try Minimum.apply(x, y)
+        let (x, y) = try arithmeticOperands(a, b, "minimum")
+        return x.dtype == .bool ? try x.logicalAnd(y) : try Minimum.apply(x, y)
     }
     /// `Tensor.maximum(self, other)`.
     public func maximum(_ other: Tensor) throws -> Tensor { try Tensor.maximum(self, other) }

@@ -170,6 +170,10 @@ extension Tensor {
     public func outer(_ other: Tensor) throws -> Tensor {
         guard rank == 1 else { throw AutogradError.invalidArgument("outer: Expected 1-D argument self, but got \(rank)-D") }
         guard other.rank == 1 else { throw AutogradError.invalidArgument("outer: Expected 1-D argument vec2, but got \(other.rank)-D") }
+        guard dtype.isFloatingPoint || other.dtype.isFloatingPoint else {
+            throw AutogradError.invalidArgument(
+                "outer: products of \(dtype) and \(other.dtype) vectors are not supported (float32 and float64 are)")
+        }
         let (a, b) = try Tensor.promoted(self, other)
         return try Gemm.apply(try a.reshape([count, 1]), try b.reshape([1, other.count]), false, false)
     }
