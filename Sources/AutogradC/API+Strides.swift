@@ -44,14 +44,8 @@ public func autograd_tensor_strides(_ tensor: OpaquePointer?, _ strides: UnsafeM
                                     _ ndim: UnsafeMutablePointer<Int>?) -> autograd_status_t {
     capi {
         let fn = cName(#function)
-        let ndim = try outArg(ndim, "ndim", fn)
         let t = try tensorArg(tensor, "tensor", fn)
-        ndim.pointee = t.rank
-        guard capacity >= t.rank else {
-            throw CAPIFailure(AUTOGRAD_ERROR_BUFFER_TOO_SMALL, "\(fn): capacity \(capacity) is smaller than the tensor's \(t.rank) dimensions")
-        }
-        guard t.rank == 0 || strides != nil else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): strides is NULL") }
-        for (i, s) in t.strides.enumerated() { strides![i] = Int64(s) }
+        try writePerDim(t.strides, into: strides, "strides", capacity: capacity, ndim: ndim, fn)
     }
 }
 

@@ -141,15 +141,23 @@ public func autograd_tensor_shape(_ tensor: OpaquePointer?, _ shape: UnsafeMutab
                                   _ ndim: UnsafeMutablePointer<Int>?) -> autograd_status_t {
     capi {
         let fn = cName(#function)
-        let ndim = try outArg(ndim, "ndim", fn)
         let t = try tensorArg(tensor, "tensor", fn)
-        ndim.pointee = t.rank
-        guard capacity >= t.rank else {
-            throw CAPIFailure(AUTOGRAD_ERROR_BUFFER_TOO_SMALL, "\(fn): capacity \(capacity) is smaller than the tensor's \(t.rank) dimensions")
-        }
-        guard t.rank == 0 || shape != nil else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): shape is NULL") }
-        for (i, s) in t.shape.enumerated() { shape![i] = Int64(s) }
+        try writePerDim(t.shape, into: shape, "shape", capacity: capacity, ndim: ndim, fn)
     }
+}
+
+/// Writes one value per dimension (a shape, strides) into `buffer[0..<capacity]`
+/// and the number of dimensions into *ndim; BUFFER_TOO_SMALL (with *ndim
+/// written) when capacity is short.
+func writePerDim(_ values: [Int], into buffer: UnsafeMutablePointer<Int64>?, _ what: String, capacity: Int,
+                 ndim: UnsafeMutablePointer<Int>?, _ fn: String) throws {
+    let ndim = try outArg(ndim, "ndim", fn)
+    ndim.pointee = values.count
+    guard capacity >= values.count else {
+        throw CAPIFailure(AUTOGRAD_ERROR_BUFFER_TOO_SMALL, "\(fn): capacity \(capacity) is smaller than the tensor's \(values.count) dimensions")
+    }
+    guard values.isEmpty || buffer != nil else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): \(what) is NULL") }
+    for (i, v) in values.enumerated() { buffer![i] = Int64(v) }
 }
 
 @c @implementation

@@ -113,6 +113,15 @@ static inline autograd_tensor_t *make(autograd_dtype_t dtype, const double *data
     make((dtype), (const double[]){__VA_ARGS__}, 1,                                           \
          (const int64_t[]){sizeof((const double[]){__VA_ARGS__}) / sizeof(double)}, (rg))
 
+/* Runs op `name` (autograd_op) on args, expecting one output. */
+static inline autograd_tensor_t *call(const char *name, autograd_args_t *args) {
+    autograd_tensor_t *out[4] = {NULL};
+    size_t n = 0;
+    OK(autograd_op(name, args, out, 4, &n));
+    EXPECT(n == 1);
+    return out[0];
+}
+
 /* The gradient of `t`, or NULL. */
 static inline autograd_tensor_t *grad_of(const autograd_tensor_t *t) {
     autograd_tensor_t *g = NULL;

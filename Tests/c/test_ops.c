@@ -6,15 +6,6 @@
 #define F64 AUTOGRAD_FLOAT64
 #define F32 AUTOGRAD_FLOAT32
 
-/* Runs op `name` on args, expecting one output. */
-static autograd_tensor_t *call(const char *name, autograd_args_t *args) {
-    autograd_tensor_t *out[4] = {NULL};
-    size_t n = 0;
-    OK(autograd_op(name, args, out, 4, &n));
-    EXPECT(n == 1);
-    return out[0];
-}
-
 static void test_arithmetic_and_grads(void) {
     autograd_tensor_t *a = make(F64, (const double[]){1, 2, 3, 4, 5, 6}, 2, (const int64_t[]){2, 3}, true);
     autograd_tensor_t *b = VEC(F64, true, 10, 20, 30); /* broadcasts over rows */

@@ -6,15 +6,6 @@
 
 #define F64 AUTOGRAD_FLOAT64
 
-/* Runs op `name` on args (cleared first by the caller), expecting one output. */
-static autograd_tensor_t *call(const char *name, autograd_args_t *args) {
-    autograd_tensor_t *out[4] = {NULL};
-    size_t n = 0;
-    OK(autograd_op(name, args, out, 4, &n));
-    EXPECT(n == 1);
-    return out[0];
-}
-
 static void test_strided_buffer(void) {
     /* column 1 of a row-major 3x4 matrix, and the matrix transposed */
     const double m[12] = {0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23};

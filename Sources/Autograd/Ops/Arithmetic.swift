@@ -126,13 +126,8 @@ extension Tensor {
 
     /// An integer operand: exact in an int64 tensor (up to 2^63), converted for a floating one.
     func wrapped(_ value: Int) -> Tensor {
-        let t: Tensor
-        if dtype.isFloatingPoint {
-            t = Tensor.filled([], Double(value), dtype: dtype)
-        } else {
-            t = Tensor(uninitializedShape: [], dtype: .int64)
-            t.pointer(Int64.self).pointee = Int64(value)
-        }
+        guard dtype.isFloatingPoint else { return Tensor.scalar(value) }
+        let t = Tensor.filled([], Double(value), dtype: dtype)
         t.isWrappedNumber = true
         return t
     }

@@ -129,9 +129,8 @@ extension Tensor {
     /// dL/dsrc[p] = dL/dself[p with dim = index[p]] (0 outside index's shape).
     @discardableResult
     public func scatter_(dim: Int, index: Tensor, src: Tensor) throws -> Tensor {
-        let (indices, d) = try scatterIndices(dim, index, src, "scatter_")
+        let (indices, _) = try scatterIndices(dim, index, src, "scatter_")
         try indexPutInPlace(Array(0..<rank), indices, try src.narrowed(to: index.shape), accumulate: false)
-        _ = d
         return self
     }
 
@@ -207,8 +206,7 @@ extension Tensor {
         try Tensor.checkRepresentable(value, dtype, "masked_fill_")
         guard dtype.isFloatingPoint else {
             // Integer and bool tensors (never differentiable): the value put at the mask's coordinates.
-            let target = rank == 0 ? try view([1]) : self
-            let coordinates = try mask.expandedWindow(shape).reshape(target.shape).nonzero(asTuple: true)
+            let (target, coordinates) = try maskCoordinates(mask)
             try target.indexPutInPlace(Array(0..<target.rank), coordinates, try Tensor.scalar(value, as: dtype, "masked_fill_"),
                                        accumulate: false)
             return self
@@ -229,8 +227,7 @@ extension Tensor {
             throw AutogradError.invalidArgument(
                 "masked_scatter_: expected self and source to have same dtypes but got \(dtype.scalarName) and \(source.dtype.scalarName)")
         }
-        let target = rank == 0 ? try view([1]) : self
-        let coordinates = try mask.expandedWindow(shape).reshape(target.shape).nonzero(asTuple: true)
+        let (target, coordinates) = try maskCoordinates(mask)
         let n = coordinates.first?.count ?? 0
         guard source.count >= n else {
             throw AutogradError.invalidArgument("masked_scatter_: expected source to have at least as many elements as ones in mask, got \(source.count) and \(n)")
@@ -265,6 +262,14 @@ extension Tensor {
             }
         }
         bumpVersion()
+    }
+
+    /// The coordinates where `mask` (broadcast to this shape) is true, one
+    /// int64 tensor per dim, and the tensor they index: self, or a [1] view of
+    /// a 0-dim self.
+    private func maskCoordinates(_ mask: Tensor) throws -> (target: Tensor, coordinates: [Tensor]) {
+        let target = rank == 0 ? try view([1]) : self
+        return (target, try mask.expandedWindow(shape).reshape(target.shape).nonzero(asTuple: true))
     }
 
     /// PyTorch's checks of a mask that writes into this tensor.
@@ -309,7 +314,7 @@ extension Tensor {
                 "Expected index \(Shape.list(index.shape)) to be no larger than self \(Shape.list(shape)) apart from dimension \(d)"
                 + (src.map { " and to be no larger size than src \(Shape.list($0.shape))" } ?? ""))
         }
-        let dense = index.contiguousData
+        let dense = index.contiguousData  // also an index_put index below
         try Tensor.checkIndex(dense, size: rank == 0 ? 1 : shape[d], dim: d)
         if rank == 0 { return ([], d) }
         var indices: [Tensor] = []
@@ -355,7 +360,7 @@ extension Tensor {
             throw AutogradError.invalidArgument("\(op)(): expected a tensor with at least one dimension, got a 0-dim tensor")
         }
         let d = try normalizedDim(dim, op)
-        try Tensor.checkIndex(index.contiguousData, size: shape[d], dim: d)
+        try Tensor.checkIndex(index, size: shape[d], dim: d)
         return d
     }
 }

@@ -25,19 +25,7 @@ struct ReductionLayout: Sendable {
     /// - Parameter dims: nil or empty: every dimension (as PyTorch's `dim=[]`).
     init(_ x: Tensor, dims requested: [Int]?, op: String) throws {
         shape = x.shape
-        var dims: [Int] = []
-        if let requested, !requested.isEmpty {
-            for d in requested {
-                let k = try x.normalizedDim(d, op)
-                guard !dims.contains(k) else {
-                    throw AutogradError.invalidArgument("dim \(k) appears multiple times in the list of dims")
-                }
-                dims.append(k)
-            }
-            dims.sort()
-        } else {
-            dims = Array(0..<x.rank)
-        }
+        let dims = try x.reductionDims(requested ?? [], op).sorted()
         self.dims = dims
         var groups: [(size: Int, reduced: Bool)] = []
         for (k, size) in x.shape.enumerated() where size != 1 {
@@ -320,5 +308,23 @@ extension Tensor {
     /// Cumulative sum along `dim`: y_j = Σ_{k≤j} x_k.
     public func cumsum(dim: Int) throws -> Tensor {
         try Cumsum.apply(self, try normalizedDim(dim, "cumsum"))
+    }
+}
+
+extension Tensor {
+    /// The dims a reduction over `requested` covers, normalized (negative ones
+    /// count from the end), in the order given; an empty list means every dim.
+    /// - Throws: PyTorch's "dim 0 appears multiple times in the list of dims".
+    func reductionDims(_ requested: [Int], _ op: String) throws -> [Int] {
+        guard !requested.isEmpty else { return Array(0..<rank) }
+        var dims: [Int] = []
+        for d in requested {
+            let k = try normalizedDim(d, op)
+            guard !dims.contains(k) else {
+                throw AutogradError.invalidArgument("dim \(k) appears multiple times in the list of dims")
+            }
+            dims.append(k)
+        }
+        return dims
     }
 }

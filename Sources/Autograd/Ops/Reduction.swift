@@ -74,11 +74,7 @@ extension Tensor {
     /// Sum over `dims` (negative dims count from the end); an empty list sums
     /// over every dimension, as PyTorch's `sum(dim=[])` does.
     public func sum(dims: [Int], keepDim: Bool = false) throws -> Tensor {
-        let d = dims.isEmpty ? Array(0..<rank) : try dims.map { try normalizedDim($0, "sum") }
-        if let repeated = d.indices.first(where: { d[..<$0].contains(d[$0]) }) {
-            throw AutogradError.invalidArgument("dim \(d[repeated]) appears multiple times in the list of dims")
-        }
-        return try SumDims.apply(self, d, keepDim)
+        return try SumDims.apply(self, try reductionDims(dims, "sum"), keepDim)
     }
 
     /// Sum over one dimension.

@@ -182,14 +182,7 @@ extension Tensor {
     /// the view they index.
     func indexPlan(_ items: [TensorIndex]) throws -> IndexPlan {
         try throwDeferred()
-        var specified = 0
-        for item in items {
-            switch item.kind {
-            case .integer, .slice: specified += 1
-            case .tensor(let t): specified += t.dtype == .bool ? t.rank : 1
-            case .ellipsis, .newAxis: break
-            }
-        }
+        let specified = items.reduce(0) { $0 + $1.consumedDims }
         if rank == 0, case .integer? = items.first?.kind {
             throw AutogradError.invalidArgument(
                 "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
@@ -199,13 +192,7 @@ extension Tensor {
         var dims: [Int] = [], indices: [Tensor] = [], masks: [(dim: Int, mask: Tensor)] = []
         for item in items {
             // Several ellipses (which PyTorch accepts) can push later indices past the last dim.
-            let consumes: Int
-            switch item.kind {
-            case .integer, .slice: consumes = 1
-            case .tensor(let x): consumes = x.dtype == .bool ? x.rank : 1
-            case .ellipsis, .newAxis: consumes = 0
-            }
-            guard dim + consumes <= t.rank else {
+            guard dim + item.consumedDims <= t.rank else {
                 throw AutogradError.invalidArgument("too many indices for tensor of dimension \(rank)")
             }
             switch item.kind {

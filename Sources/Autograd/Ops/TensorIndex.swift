@@ -28,6 +28,15 @@ public struct TensorIndex {
         case tensor(Tensor)
     }
     let kind: Kind
+
+    /// How many dims of the indexed tensor this index uses up (a mask: its rank).
+    var consumedDims: Int {
+        switch kind {
+        case .integer, .slice: 1
+        case .tensor(let t): t.dtype == .bool ? t.rank : 1
+        case .ellipsis, .newAxis: 0
+        }
+    }
 }
 
 /// A value usable in a tensor subscript: Int, the Int ranges, a Tensor, or a
