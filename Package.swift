@@ -15,19 +15,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // OpenBLAS's cblas, found through pkg-config ("openblas").
-        .systemLibrary(
-            name: "COpenBLAS",
-            path: "CSources/COpenBLAS",
-            pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]
-        ),
-        // Forward/backward numeric kernels: plain C, float and double, no allocation.
+        // Forward/backward numeric kernels: plain C, float and double, no
+        // allocation. Matrix products go to a CBLAS (OpenBLAS) loaded at run
+        // time (linalg.c says why), hence libdl.
         .target(
             name: "AutogradKernels",
-            dependencies: ["COpenBLAS"],
             path: "CSources/AutogradKernels",
-            linkerSettings: [.linkedLibrary("m")]
+            linkerSettings: [.linkedLibrary("m"), .linkedLibrary("dl")]
         ),
         // Thread-local engine state (grad mode) that Swift reads without locks.
         .target(name: "_AutogradShims", path: "CSources/_AutogradShims"),

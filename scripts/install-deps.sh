@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the package needs on Debian/Ubuntu when it is missing:
-# OpenBLAS (found through pkg-config as "openblas") and pkg-config itself.
+# OpenBLAS, which the library loads at run time (libopenblas.so.0).
 set -euo pipefail
-if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists openblas; then
+LDCONFIG=$(command -v ldconfig || echo /sbin/ldconfig)
+if "$LDCONFIG" -p 2>/dev/null | grep -q 'libopenblas\.so\.0'; then
     exit 0
 fi
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "installing libopenblas-dev and pkg-config (apt-get)..." >&2
+echo "installing libopenblas-dev (apt-get)..." >&2
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libopenblas-dev pkg-config >/dev/null
-pkg-config --exists openblas || { echo "OpenBLAS still not found by pkg-config" >&2; exit 1; }
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libopenblas-dev >/dev/null
+"$LDCONFIG" -p | grep -q 'libopenblas\.so\.0' || { echo "OpenBLAS (libopenblas.so.0) still not found" >&2; exit 1; }

@@ -120,6 +120,17 @@ for p in "${programs[@]}"; do
     fi
 done
 
+# Without a BLAS (AUTOGRAD_BLAS=none) the matrix products run on the kernels'
+# own loops, and must give the same results.
+for p in test_ops test_parity train; do
+    if AUTOGRAD_BLAS=none "$WORK/$p" > "$WORK/$p.out" 2>&1 && printed_expected "$p"; then
+        echo "ok  $p with AUTOGRAD_BLAS=none (built-in matrix products)"
+    else
+        cat "$WORK/$p.out" >&2
+        fail "$p with AUTOGRAD_BLAS=none"
+    fi
+done
+
 if [ "${SKIP_VALGRIND:-0}" != "1" ]; then
     if ! command -v valgrind > /dev/null 2>&1; then
         echo "installing valgrind (apt-get)..." >&2

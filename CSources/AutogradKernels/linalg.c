@@ -1,15 +1,108 @@
 #include "ag_linalg.h"
-#include <cblas.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
-#define AG_GEMM(T, SFX, CBLAS)                                                                     \
+// The BLAS is loaded at run time, not linked, so that its kernels can be
+// chosen for the CPU before it initialises. OpenBLAS (DYNAMIC_ARCH builds, as
+// Debian's) picks its kernels in a library constructor from the CPU's model
+// number; on CPUs its table does not know (a VM reporting a generic "Intel
+// Xeon Processor", a CPU newer than the library) it falls back to SSE3
+// (Prescott) kernels, five to six times slower than the AVX-512 ones the CPU
+// can run. Before loading it, `load_blas` names the kernels the CPU's feature
+// bits allow in OPENBLAS_CORETYPE, unless the environment names some already.
+
+enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };  // CBLAS's enum values
+typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *,
+                         int, float, float *, int);
+typedef void (*dgemm_fn)(int, int, int, int, int, int, double, const double *, int,
+                         const double *, int, double, double *, int);
+typedef char *(*corename_fn)(void);
+
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+static sgemm_fn blas_sgemm;
+static dgemm_fn blas_dgemm;
+static corename_fn blas_corename;
+
+/// OpenBLAS's name for the best kernels this CPU and OS can run, or NULL to
+/// leave the choice to OpenBLAS. `__builtin_cpu_supports` reads CPUID and
+/// checks that the OS saves the vector registers (XGETBV), so under valgrind,
+/// which hides AVX-512, this says Haswell.
+static const char *coretype_for_cpu(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+    return NULL;
+}
+
+static void load_blas(void) {
+    const char *chosen = getenv("AUTOGRAD_BLAS");
+    if (chosen && strcmp(chosen, "none") == 0) return;  // the built-in loops (tests use it)
+    if (getenv("OPENBLAS_CORETYPE") == NULL) {
+        const char *core = coretype_for_cpu();
+        if (core) setenv("OPENBLAS_CORETYPE", core, 0);
+    }
+    const char *names[] = {chosen, "libopenblas.so.0", "libopenblas.so", "libopenblas.dylib",
+                           "libcblas.so.3", "libblas.so.3"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!names[i] || !*names[i]) continue;
+        void *lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+        if (!lib) continue;
+        sgemm_fn s = (sgemm_fn)dlsym(lib, "cblas_sgemm");
+        dgemm_fn d = (dgemm_fn)dlsym(lib, "cblas_dgemm");
+        if (s && d) {
+            blas_sgemm = s;
+            blas_dgemm = d;
+            blas_corename = (corename_fn)dlsym(lib, "openblas_get_corename");
+            return;
+        }
+        dlclose(lib);
+    }
+}
+
+const char *ag_blas_kernels(void) {
+    pthread_once(&blas_once, load_blas);
+    if (!blas_sgemm) return "none (built-in loops)";
+    if (!blas_corename) return "cblas";
+    const char *name = blas_corename();
+    return name ? name : "cblas";
+}
+
+// Without a BLAS the products still come out right, from plain loops.
+#define AG_GEMM_LOOPS(T, SFX)                                                                      \
+static void gemm_loops_##SFX(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha,           \
+                             const T *a, int64_t lda, const T *b, int64_t ldb, T beta, T *c) {     \
+    for (int64_t i = 0; i < m; i++)                                                                \
+        for (int64_t j = 0; j < n; j++) {                                                          \
+            T acc = 0;                                                                             \
+            for (int64_t p = 0; p < k; p++)                                                        \
+                acc += (ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]); \
+            c[i * n + j] = alpha * acc + (beta == 0 ? 0 : beta * c[i * n + j]);                   \
+        }                                                                                          \
+}
+AG_GEMM_LOOPS(float, f32)
+AG_GEMM_LOOPS(double, f64)
+
+#define AG_GEMM(T, SFX, BLAS)                                                                      \
 void ag_gemm_##SFX(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha,           \
                    const T *a, int64_t lda, int64_t stride_a, const T *b, int64_t ldb,             \
                    int64_t stride_b, T beta, T *c, int64_t batch) {                                \
     if (m == 0 || n == 0) return;                                                                  \
-    for (int64_t i = 0; i < batch; i++)                                                            \
-        CBLAS(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,                                  \
-              trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha,                  \
-              a + i * stride_a, (int)lda, b + i * stride_b, (int)ldb, beta, c + i * m * n, (int)n); \
+    pthread_once(&blas_once, load_blas);                                                           \
+    for (int64_t i = 0; i < batch; i++) {                                                          \
+        if (BLAS)                                                                                  \
+            BLAS(ROW_MAJOR, trans_a ? TRANS : NO_TRANS, trans_b ? TRANS : NO_TRANS, (int)m, (int)n, \
+                 (int)k, alpha, a + i * stride_a, (int)lda, b + i * stride_b, (int)ldb, beta,      \
+                 c + i * m * n, (int)n);                                                           \
+        else                                                                                       \
+            gemm_loops_##SFX(trans_a, trans_b, m, n, k, alpha, a + i * stride_a, lda,              \
+                             b + i * stride_b, ldb, beta, c + i * m * n);                          \
+    }                                                                                              \
 }
-AG_GEMM(float, f32, cblas_sgemm)
-AG_GEMM(double, f64, cblas_dgemm)
+AG_GEMM(float, f32, blas_sgemm)
+AG_GEMM(double, f64, blas_dgemm)

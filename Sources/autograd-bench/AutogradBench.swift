@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutogradKernels
 import Foundation
 
 @main
@@ -18,6 +19,7 @@ struct AutogradBench: ParsableCommand {
 
     func run() throws {
         let w = Workloads(repetitions: repetitions)
+        print("matrix products: \(String(cString: ag_blas_kernels())) kernels")
         var results: [Result] = []
         for name in workloads.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             let r: Result = switch name {

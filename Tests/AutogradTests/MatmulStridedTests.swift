@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import AutogradKernels
 @testable import Autograd
 
 // Matrix products of strided views: Gemm reads a transposed view, a slice of
@@ -66,6 +68,20 @@ private func expectMatchesCopies(_ bases: [Tensor], _ views: ([Tensor]) throws -
 }
 
 @Suite struct MatmulStridedTests {
+    /// The products run on OpenBLAS (loaded at run time, CI installs it),
+    /// not on the built-in loops, unless the environment asks for those; on
+    /// x86-64 with AVX2 the kernels are at least Haswell's, never the SSE3
+    /// ones OpenBLAS falls back to on CPUs it does not know.
+    @Test func productsRunOnOpenBLAS() {
+        guard ProcessInfo.processInfo.environment["AUTOGRAD_BLAS"] == nil,
+              ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil else { return }
+        let kernels = String(cString: ag_blas_kernels())
+        #expect(kernels != "none (built-in loops)")
+        #if arch(x86_64)
+        #expect(kernels != "Prescott", "OpenBLAS chose its SSE3 kernels")
+        #endif
+    }
+
     static let pairs: [(MatrixView, MatrixView)] = MatrixView.all.flatMap { a in MatrixView.all.map { (a, $0) } }
 
     @Test(arguments: pairs.indices, [DType.float32, .float64])

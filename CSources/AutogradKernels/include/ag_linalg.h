@@ -1,6 +1,9 @@
 #ifndef AG_LINALG_H
 #define AG_LINALG_H
-// Matrix products through OpenBLAS (cblas_sgemm / cblas_dgemm).
+// Matrix products through a CBLAS loaded at run time (cblas_sgemm /
+// cblas_dgemm): $AUTOGRAD_BLAS if set, else OpenBLAS, with plain loops as the
+// last resort (AUTOGRAD_BLAS=none chooses them). OpenBLAS's kernels are chosen from the CPU's feature bits
+// (OPENBLAS_CORETYPE, unless the environment sets it): see linalg.c.
 
 #include "ag_types.h"
 
@@ -18,5 +21,10 @@ void ag_gemm_f32(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, fl
 void ag_gemm_f64(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
                  const double *a, int64_t lda, int64_t stride_a, const double *b, int64_t ldb,
                  int64_t stride_b, double beta, double *c, int64_t batch);
+
+/// The kernels the products run on: OpenBLAS's core name ("SkylakeX",
+/// "Haswell", ...), "cblas" for another CBLAS, or "none (built-in loops)".
+/// Loads the BLAS if no product has yet.
+const char *ag_blas_kernels(void);
 
 #endif
