@@ -224,3 +224,69 @@ private func expectMatchesCopies(_ bases: [Tensor], _ views: ([Tensor]) throws -
         expectClose(try #require(a.grad), expected, "a.grad")
     }
 }
+
+/// Products with an operand that repeats a row or column (stride 0 in a
+/// matrix dimension), large enough that Gemm takes them apart into sums and
+/// matrix-vector products (Gemm+RepeatedOperand.swift): values and
+/// gradients equal those of the full products of contiguous copies.
+@Suite struct RepeatedOperandProductTests {
+    static let n = 40   // 40³ multiply-adds, above Gemm.repeatedOperandMinimumWork
+
+    /// An n×n operand that repeats a row, a column or one value, possibly
+    /// seen transposed, from a base of its own shape.
+    static let repeated: [(name: String, base: [Int], make: @Sendable (Tensor) throws -> Tensor)] = [
+        ("rows all alike", [1, n], { try $0.expand([n, n]) }),
+        ("columns all alike", [n, 1], { try $0.expand([n, n]) }),
+        ("one value", [1, 1], { try $0.expand([n, n]) }),
+        ("t() of rows all alike", [1, n], { try $0.expand([n, n]).t() }),
+        ("t() of columns all alike", [n, 1], { try $0.expand([n, n]).t() }),
+    ]
+
+    @Test(arguments: repeated.indices, [DType.float32, .float64])
+    func eitherOperandRepeats(_ i: Int, _ dtype: DType) throws {
+        let (name, base, make) = Self.repeated[i]
+        let n = Self.n
+        let r = try randn(base, dtype, seed: 11), x = try randn([n, n], dtype, seed: 12)
+        #expect(Gemm.repeatsRowOrColumn(try make(r)))
+        try expectMatchesCopies([r, x], { [try make($0[0]), $0[1]] }, { try $0[0].matmul($0[1]) },
+                                "\(name) @ x \(dtype)")
+        try expectMatchesCopies([x, r], { [$0[0], try make($0[1])] }, { try $0[0].matmul($0[1]) },
+                                "x @ \(name) \(dtype)")
+        try expectMatchesCopies([x, r], { [try $0[0].t(), try make($0[1])] }, { try $0[0].mm($0[1]) },
+                                "x.t() @ \(name) \(dtype)")
+        try expectMatchesCopies([r, r], { [try make($0[0]), try make($0[1])] }, { try $0[0].matmul($0[1]) },
+                                "\(name) @ \(name) \(dtype)")
+    }
+
+    @Test(arguments: [DType.float32, .float64])
+    func batchedAndBroadcast(_ dtype: DType) throws {
+        let (bs, n) = (3, Self.n)
+        let x = try randn([bs, n, n], dtype, seed: 13), row = try randn([bs, 1, n], dtype, seed: 14)
+        let w = try randn([n, 1], dtype, seed: 15)
+        try expectMatchesCopies([x, row], { [$0[0], try $0[1].expand([bs, n, n])] },
+                                { try $0[0].bmm($0[1]) }, "bmm, rows alike per matrix \(dtype)")
+        try expectMatchesCopies([row, x], { [try $0[0].expand([bs, n, n]).mT, $0[1]] },
+                                { try $0[0].matmul($0[1]) }, "matmul, mT of rows alike \(dtype)")
+        try expectMatchesCopies([x, w], { [$0[0], try $0[1].expand([n, n])] },
+                                { try $0[0].matmul($0[1]) }, "batch @ shared columns alike \(dtype)")
+    }
+
+    /// The gradient of a sum of a product is an expanded tensor: W6's
+    /// program, whose backward's two products both take it apart.
+    @Test(arguments: [DType.float32, .float64])
+    func sumOfTransposedProduct(_ dtype: DType) throws {
+        let n = Self.n
+        let a = try randn([n, n], dtype, seed: 16), b = try randn([n, n], dtype, seed: 17)
+        try expectMatchesCopies([a, b], { [try $0[0].t(), $0[1]] },
+                                { try $0[0].matmul($0[1]).transpose(0, 1).sum(dim: 1) }, "W6 \(dtype)")
+        try expectMatchesCopies([a, b], { $0 }, { try $0[0].matmul($0[1]).sum() }, "(a @ b).sum() \(dtype)")
+        try expectMatchesCopies([a, b], { $0 }, { try $0[0].matmul($0[1]).mean(dim: 0) }, "mean over rows \(dtype)")
+    }
+
+    @Test func gradgradcheckThroughRepeatedOperands() throws {
+        let (m, n) = (8, 64)   // 8·64·64 multiply-adds: just enough, and few inputs to perturb
+        let a = try randn([m, n], .float64, seed: 18), v = try randn([1, n], .float64, seed: 19)
+        // Second derivatives: the backward's products (of the expanded gradient) are themselves recorded.
+        #expect(try gradgradcheck({ try ($0[0].matmul($0[1].expand([n, n])) * $0[0]).sum(dim: 0) }, inputs: [a, v]))
+    }
+}

@@ -8,7 +8,8 @@ enum Engine {
 
     /// Where `grad(outputs:inputs:)` collects the gradients it returns.
     private struct Capture {
-        var leaves: [ObjectIdentifier: Int] = [:]
+        /// The input slots of each leaf (a leaf passed twice fills both, as in PyTorch).
+        var leaves: [ObjectIdentifier: [Int]] = [:]
         var nodes: [ObjectIdentifier: [(output: Int, index: Int)]] = [:]
         var grads: [Tensor?]
     }
@@ -47,7 +48,7 @@ enum Engine {
                 if let fn = t.gradFn {
                     c.nodes[ObjectIdentifier(fn), default: []].append((t.outputIndex, k))
                 } else {
-                    c.leaves[ObjectIdentifier(t)] = k
+                    c.leaves[ObjectIdentifier(t), default: []].append(k)
                 }
             }
             capture = c
@@ -220,7 +221,7 @@ enum Engine {
             var g = consume gradient
             for h in leaf.leafHooks { if let r = try h(g) { g = r } }
             if capture != nil {
-                if let k = capture!.leaves[ObjectIdentifier(leaf)] {
+                for k in capture!.leaves[ObjectIdentifier(leaf)] ?? [] {
                     if let old = capture!.grads[k] { capture!.grads[k] = try old + g } else { capture!.grads[k] = g }
                 }
                 return

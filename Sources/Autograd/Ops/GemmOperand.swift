@@ -51,12 +51,13 @@ struct GemmOperand {
 }
 
 extension Tensor {
-    /// Self when cblas can read it in place as a product's operand, else a
-    /// contiguous copy (recorded, so a recorded backward stays
-    /// differentiable): for a gradient that feeds both products of a
-    /// backward, so that one cblas cannot read (an expanded gradient, as a
-    /// sum's backward makes) is copied once rather than once per product.
+    /// Self when a product reads it in place (cblas, or Gemm's products of
+    /// an operand that repeats a row or column, as the expanded gradient
+    /// of a sum does), else a contiguous copy (recorded, so a recorded
+    /// backward stays differentiable): for a gradient that feeds both
+    /// products of a backward, so that it is copied once rather than once
+    /// per product.
     func readableByGemm() throws -> Tensor {
-        GemmOperand.layout(self) != nil ? self : try contiguous()
+        GemmOperand.layout(self) != nil || Gemm.repeatsRowOrColumn(self) ? self : try contiguous()
     }
 }

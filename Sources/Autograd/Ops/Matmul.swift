@@ -42,8 +42,10 @@ enum Gemm: Function {
     /// product, which is the gradient's transpose ((XY)ᵀ = YᵀXᵀ), is
     /// computed and its transpose view returned, so the view's own backward
     /// turns it into a contiguous gradient rather than the engine copying a
-    /// strided one. A gradient cblas cannot read (an expanded one, as a
-    /// sum's backward makes) is copied once for both products.
+    /// strided one. A gradient cblas cannot read is copied once for both
+    /// products, unless it repeats a row or column (an expanded one, as a
+    /// sum's backward makes), which the products take apart
+    /// (Gemm+RepeatedOperand.swift).
     static func gradients(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool, _ g: Tensor,
                           _ needA: Bool, _ needB: Bool) throws -> (Tensor?, Tensor?) {
         let g = try g.readableByGemm()
@@ -97,6 +99,7 @@ enum Gemm: Function {
         let c = Tensor(uninitializedShape: outShape, dtype: a.dtype)
         if c.count == 0 { return c }
         if k == 0 { c.fillUnchecked(0); return c }
+        if let r = try productOfRepeated(a, b, ta, tb, m: m, n: n, k: k, into: outShape) { return r }
         let pa = GemmOperand(a), pb = GemmOperand(b)
         // A column-major operand is the transpose of the row-major matrix cblas reads.
         let (fa, fb) = (ta != pa.columnMajor, tb != pb.columnMajor)

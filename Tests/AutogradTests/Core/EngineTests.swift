@@ -37,6 +37,16 @@ import AutogradExamples
         #expect(throws: AutogradError.self) { try grad(outputs: [y], inputs: [unused]) }
     }
 
+    /// An input named twice gets its gradient in both slots, as
+    /// `torch.autograd.grad(y, [x, x])` gives `(tensor([2., 4.]), tensor([2., 4.]))`.
+    @Test func inputNamedTwiceGetsBothSlots() throws {
+        let x = try Tensor([1, 2], requiresGrad: true)
+        let a = try x * 1
+        let y = try (a * a).sum()
+        let gs = try grad(outputs: [y], inputs: [x, a, x, a], retainGraph: true)
+        #expect(gs.map { $0!.toArray() } == [[2, 4], [2, 4], [2, 4], [2, 4]])
+    }
+
     @Test func gradWithRespectToNonLeaf() throws {
         let x = try Tensor([1, 2], dtype: .float64, requiresGrad: true)
         let a = try x * 3
