@@ -46,6 +46,44 @@ import AutogradKernels
         #expect(try gradgradcheck({ x in try x[0].t() * x[1] + x[0].t()[.all, .stride(2)].sum() }, inputs: [a, b]))
     }
 
+    /// Unary ops read views in place (`map` over a strided walk) and lay
+    /// their results out as PyTorch does: a dense view's result has the
+    /// view's strides, any other is dense in the view's memory order.
+    @Test(arguments: [DType.float32, .float64])
+    func unaryOpsReadViewsAndKeepTheirLayout(_ dtype: DType) throws {
+        let g = Generator(seed: 5)
+        let big = try Tensor.randn([300, 700], dtype: dtype, generator: g)
+        let views = try Self.views(dtype) + [
+            ("big t", try big.t()),                                     // dense, flat
+            ("big column step", try big.slice(dim: 1, step: 2)),        // rows of 350 gathered in chunks
+            ("big t of row step", try big.slice(dim: 0, step: 3).t()),  // inner stride 2100
+        ]
+        for (name, v) in views {
+            let dense = v.copied()
+            for (op, f) in [("exp", { try $0.exp() }), ("tanh", { try $0.tanh() }), ("neg", { try -$0 }),
+                            ("sign", { try $0.sign() }), ("pow 3", { try $0.pow(3) }), ("gelu", { try $0.gelu() })]
+                as [(String, (Tensor) throws -> Tensor)] {
+                let y = try f(v)
+                #expect(try y.toArray() == f(dense).toArray(), "\(op) of \(name)")
+                let expected = ElementwiseLayout(of: v).strides
+                #expect(y.strides == expected, "\(op) of \(name): strides \(y.strides)")
+                if ElementwiseLayout.isNonOverlappingAndDense(v.shape, v.strides) {
+                    #expect(y.strides == v.strides || v.isContiguous, "\(op) of \(name) keeps the view's strides")
+                }
+            }
+        }
+        // t()[::3] of a row-major matrix: its memory order is the base's, so
+        // the result is dense with dimension 1 outermost, as in PyTorch.
+        let y = try big.slice(dim: 0, step: 3).t().exp()
+        #expect(y.strides == [1, 700] && !y.isContiguous)
+    }
+
+    @Test func gradientsThroughUnaryOpsOnViews() throws {
+        let a = try Tensor.randn([3, 4], dtype: .float64, generator: Generator(seed: 3)).requiresGrad()
+        #expect(try gradcheck({ x in try x[0].t().tanh().exp() * x[0].t()[.stride(2)].sigmoid().sum() }, inputs: [a]))
+        #expect(try gradgradcheck({ x in try x[0].permute(1, 0).pow(3).sinh() + x[0].t().abs() }, inputs: [a]))
+    }
+
     /// Nine interleaved dims are more than a kernel walks: the op copies instead.
     @Test func manyInterleavedDimsFallBackToCopies() throws {
         let shape = [2, 2, 2, 2, 2, 2, 2, 2, 2]
@@ -53,6 +91,8 @@ import AutogradKernels
         let p = try x.permute(8, 7, 6, 5, 4, 3, 2, 1, 0)
         let y = try Tensor.ones(shape)
         #expect(try (p + y).toArray() == (p.copied() + y).toArray())
+        let q = try x.slice(dim: 0, start: 0, end: 1).permute(8, 7, 6, 5, 4, 3, 2, 1, 0).expand(shape)
+        #expect(try q.exp().toArray() == q.copied().exp().toArray())
     }
 }
 

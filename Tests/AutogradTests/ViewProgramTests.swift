@@ -157,6 +157,24 @@ import Testing
             let y = try ClonedGradient.apply(a * w)
             return try #require(try grad(of: y.sum(), wrt: a, createGraph: true))
         },
+        "exp_of_t_layout": { _, m, _ in try m.t().exp() },
+        "tanh_exp_chain_of_t": { _, m, _ in try m.t().exp().tanh() },
+        "exp_of_t_view_error": { _, m, _ in try m.t().exp().view([6]) },
+        "exp_of_t_reshape": { _, m, _ in try m.t().exp().reshape([6]) },
+        "permute_sigmoid_layout": { _, m, _ in try m.reshape([1, 2, 3]).permute(2, 0, 1).sigmoid() },
+        "neg_of_strided_slice": { _, m, _ in try -(m.slice(dim: 1, step: 2)) },
+        "abs_of_t_slice": { _, m, _ in try m.t().slice(dim: 0, step: 2).abs() },
+        "t_plus_contiguous": { _, m, _ in try m.t() + (m * 1).t().contiguous() },
+        "contiguous_plus_t": { _, m, _ in try (m * 1).t().contiguous() + m.t() },
+        "t_times_broadcast_row": { _, m, w in try m.t() * first(w, 2) },
+        "t_times_broadcast_column": { _, m, w in try m.t() * first(w, 3).reshape([3, 1]) },
+        "t_minus_scalar": { _, m, _ in try m.t() - 1.5 },
+        "pow_of_t": { _, m, _ in try m.t().pow(2) },
+        "sqrt_of_permuted_3d": { _, m, _ in try (m * m + 1).reshape([2, 3, 1]).permute(1, 2, 0).sqrt() },
+        "mul_of_t_then_view_error": { _, m, _ in try (m.t() * 2).view([6]) },
+        "sum_over_t_dim1": { _, m, _ in try m.t().sum(dim: 1) },
+        "mean_over_permuted": { _, m, _ in try m.reshape([2, 3, 1]).permute(2, 1, 0).mean(dim: 1) },
+        "max_over_t": { _, m, _ in try m.t().max(dim: 0).values },
     ]
 }
 

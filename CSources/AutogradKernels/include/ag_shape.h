@@ -32,6 +32,18 @@ void ag_strided_copy_f64(const double *src, double *dst, const ag_strided *d);
 void ag_strided_copy_i64(const int64_t *src, int64_t *dst, const ag_strided *d);
 void ag_strided_copy_b8(const bool *src, bool *dst, const ag_strided *d);
 
+/// An elementwise kernel over contiguous buffers: y[i] = f(x[i]), i < n.
+typedef void (*ag_map_f32)(const float *x, float *y, int64_t n);
+typedef void (*ag_map_f64)(const double *x, double *y, int64_t n);
+
+/// y[dst position] = f(x[src position]) for every index of `d->shape`, by
+/// calling `fn` on rows of the innermost dimension, which y must walk with
+/// stride 1 (y dense in the walk's order): rows x reads with stride 1 are
+/// passed in place, others are gathered into a small stack buffer first.
+/// Rows are split over the cores (strided_map.c).
+void ag_map_strided_f32(ag_map_f32 fn, const float *x, float *y, const ag_strided *d);
+void ag_map_strided_f64(ag_map_f64 fn, const double *x, double *y, const ag_strided *d);
+
 /// dst[dst position] += src[src position] for every index of `d->shape`,
 /// in walk order: the backward of a strided view, whose destination
 /// positions may repeat (an expanded view). Accumulates into dst.

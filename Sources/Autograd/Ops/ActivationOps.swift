@@ -69,6 +69,7 @@ enum Elu: Function {
 /// approximation ½x(1 + tanh(√(2/π)(x + 0.044715x³))) ("tanh").
 /// dL/dx = dL/dy * (Φ(x) + x φ(x)), or the tanh form's derivative.
 enum Gelu: Function {
+    static var _layout: _FunctionLayout { .strided }  // map reads strides
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), tanhForm = try args.bool(1)
         ctx.saveForBackward(x)

@@ -61,6 +61,7 @@ enum Div: BinaryFunction {
 
 /// -x.  dL/dx = -dL/dy.
 enum Neg: UnaryFunction {
+    static var _layout: _FunctionLayout { .strided }  // map reads strides
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor { try x.map(ag_neg_forward_f32, ag_neg_forward_f64) }
     static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { try -g }
 }

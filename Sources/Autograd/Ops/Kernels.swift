@@ -27,15 +27,36 @@ extension Tensor {
     /// y[i] = f(x[i]) through a C kernel pair: the building block for a custom
     /// op's forward (or backward) written in C. Not recorded: call it inside a
     /// Function.
-    /// A strided view is read through a dense copy (the kernel walks memory flat).
+    /// The result is laid out as PyTorch lays out an elementwise result
+    /// (`ElementwiseLayout`: a transposed or permuted input gives a result
+    /// with its strides); a view is read through its strides, never copied.
     public func map(_ f32: UnaryKernelF32, _ f64: UnaryKernelF64) throws -> Tensor {
         try requireFloating("map")
-        let x = contiguousData
-        let y = Tensor(uninitializedShape: shape, dtype: dtype)
+        // (No layout to compute for the common contiguous case: W1's path.)
+        let layout = isContiguous ? nil : ElementwiseLayout(of: self)
+        let y = layout?.allocate(shape, dtype: dtype) ?? Tensor(uninitializedShape: shape, dtype: dtype)
+        if count == 0 { return y }
+        guard let layout, layout.strides != strides else {
+            // Both dense in one order: one flat block each (a dense layout's
+            // first element is its lowest address).
+            if dtype == .float32 {
+                f32(pointer(Float.self), y.pointer(Float.self), Int64(count))
+            } else {
+                f64(pointer(Double.self), y.pointer(Double.self), Int64(count))
+            }
+            return y
+        }
+        let walk = StridedWalk(shape: layout.ordered(shape), srcStrides: layout.ordered(strides),
+                               dstStrides: layout.ordered(layout.strides))
+        guard var d = try? walk.descriptor("map") else {
+            // More interleaved dims than a kernel walks: through a dense copy.
+            Tensor.copyElements(from: try contiguousData.map(f32, f64), into: y)
+            return y
+        }
         if dtype == .float32 {
-            f32(x.pointer(Float.self), y.pointer(Float.self), Int64(count))
+            ag_map_strided_f32(f32, pointer(Float.self), y.pointer(Float.self), &d)
         } else {
-            f64(x.pointer(Double.self), y.pointer(Double.self), Int64(count))
+            ag_map_strided_f64(f64, pointer(Double.self), y.pointer(Double.self), &d)
         }
         return y
     }
@@ -59,14 +80,41 @@ extension Tensor {
         return y
     }
 
-    /// The fused backward of a library unary op: gx = k(x, y, gy).
+    /// Operands of one shape for a kernel that walks flat memory, and an
+    /// uninitialised result: the operands as they are when they share one
+    /// dense layout (any order of dimensions; the result takes it), else
+    /// each operand not already in it copied into the layout PyTorch gives
+    /// the result (`ElementwiseLayout`), which the result takes too.
+    static func flatOperands(_ xs: [Tensor]) -> (inputs: [Tensor], output: Tensor) {
+        let first = xs[0]
+        if first.isContiguous && xs.allSatisfy({ $0.isContiguous }) {
+            return (xs, Tensor(uninitializedShape: first.shape, dtype: first.dtype))
+        }
+        let layout = ElementwiseLayout(shape: first.shape, operandStrides: xs.map(\.strides), operandShapes: xs.map(\.shape))
+        let inputs = xs.map { x -> Tensor in
+            if x.strides == layout.strides || x.count == 0 { return x }
+            let dense = layout.allocate(x.shape, dtype: x.dtype)
+            copyElements(from: x, into: dense)
+            return dense
+        }
+        return (inputs, layout.allocate(first.shape, dtype: first.dtype))
+    }
+
+    /// The fused backward of a library unary op: gx = k(x, y, gy), flat over
+    /// operands in one dense layout (`flatOperands`).
     static func unaryBackward(x: Tensor?, y: Tensor?, gy: Tensor, _ f32: UnaryBackwardF32, _ f64: UnaryBackwardF64) -> Tensor {
-        let (x, y, gy) = (x?.contiguousData, y?.contiguousData, gy.contiguousData)
-        let gx = Tensor(uninitializedShape: gy.shape, dtype: gy.dtype)
+        let saved = x ?? y
+        var (s, g, out) = (saved, gy, Tensor?.none)
+        if !gy.isContiguous || saved?.isContiguous == false {
+            let (inputs, result) = flatOperands(saved.map { [$0, gy] } ?? [gy])
+            (s, g, out) = (saved == nil ? nil : inputs[0], inputs[inputs.count - 1], result)
+        }
+        let gx = out ?? Tensor(uninitializedShape: gy.shape, dtype: gy.dtype)
+        let (xs, ys) = x == nil ? (nil, s) : (s, nil)
         if gy.dtype == .float32 {
-            f32(x?.pointer(Float.self), y?.pointer(Float.self), gy.pointer(Float.self), gx.pointer(Float.self), Int64(gy.count))
+            f32(xs?.pointer(Float.self), ys?.pointer(Float.self), g.pointer(Float.self), gx.pointer(Float.self), Int64(gy.count))
         } else {
-            f64(x?.pointer(Double.self), y?.pointer(Double.self), gy.pointer(Double.self), gx.pointer(Double.self), Int64(gy.count))
+            f64(xs?.pointer(Double.self), ys?.pointer(Double.self), g.pointer(Double.self), gx.pointer(Double.self), Int64(gy.count))
         }
         return gx
     }
@@ -81,12 +129,24 @@ extension Tensor {
             throw Shape.broadcastError(op, a.shape, b.shape)
         }
         if shape != a.shape && shape != b.shape { try Shape.validate(shape, op, dtype: a.dtype) }
-        let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
+        var out: Tensor
         var (x, y) = (a, b)
         var bc: ag_broadcast
         do {
-            bc = try Shape.descriptor(out: shape, reading: a, b)
+            if a.isContiguous && b.isContiguous {
+                out = Tensor(uninitializedShape: shape, dtype: a.dtype)
+                bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape)
+            } else {
+                // The result in PyTorch's layout for these operands, every
+                // operand walked in the result's memory order.
+                let (sa, sb) = (a.expandedWindow(shape).strides, b.expandedWindow(shape).strides)
+                let layout = ElementwiseLayout(shape: shape, operandStrides: [sa, sb], operandShapes: [a.shape, b.shape])
+                out = layout.allocate(shape, dtype: a.dtype)
+                bc = try Shape.descriptor(out: layout.ordered(shape), strides: layout.ordered(sa), layout.ordered(sb),
+                                          a.shape, b.shape)
+            }
         } catch where !(a.isContiguous && b.isContiguous) {
+            out = Tensor(uninitializedShape: shape, dtype: a.dtype)
             // Views whose strides interleave in more dims than a kernel walks: dense copies merge.
             (x, y) = (a.contiguousData, b.contiguousData)
             bc = try Shape.descriptor(out: shape, a: x.shape, b: y.shape)

@@ -15,6 +15,8 @@ protocol ElementwiseUnary: UnaryFunction {
 }
 
 extension ElementwiseUnary {
+    /// Inputs arrive as they are: `map` reads views through their strides.
+    static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
         let y = try x.map(forwardKernels.0, forwardKernels.1)
         ctx.saveForBackward(backwardReadsOutput ? y : x)
@@ -88,22 +90,26 @@ enum Abs: ElementwiseUnary {
 
 /// sign x (-1, 0 or 1).  dL/dx = 0.
 enum Sign: UnaryFunction {
+    static var _layout: _FunctionLayout { .strided }  // map reads strides
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor { try x.map(ag_sign_forward_f32, ag_sign_forward_f64) }
     static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { Tensor.zeros(like: g) }
 }
 
 /// x^p for a scalar p.  dL/dx = dL/dy * p * x^(p-1).
 enum PowScalar: Function {
+    static var _layout: _FunctionLayout { .strided }  // flat over a dense layout, PyTorch's result layout
+
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), p = try args.double(1)
         try x.requireFloating("pow")
         ctx.saveForBackward(x)
         ctx.set("exponent", p)
-        let y = Tensor.empty(like: x)
+        let (inputs, y) = Tensor.flatOperands([x])
+        let xs = inputs[0]
         if x.dtype == .float32 {
-            ag_pow_scalar_forward_f32(x.pointer(Float.self), p, y.pointer(Float.self), Int64(x.count))
+            ag_pow_scalar_forward_f32(xs.pointer(Float.self), p, y.pointer(Float.self), Int64(x.count))
         } else {
-            ag_pow_scalar_forward_f64(x.pointer(Double.self), p, y.pointer(Double.self), Int64(x.count))
+            ag_pow_scalar_forward_f64(xs.pointer(Double.self), p, y.pointer(Double.self), Int64(x.count))
         }
         return y
     }
@@ -114,11 +120,12 @@ enum PowScalar: Function {
             if p == 0 { return [Tensor.zeros(like: x), nil] }
             return [try g * (try x.pow(p - 1) * p), nil]
         }
-        let gx = Tensor.empty(like: x)
+        let (inputs, gx) = Tensor.flatOperands([x, g])
+        let (xs, gs) = (inputs[0], inputs[1])
         if x.dtype == .float32 {
-            ag_pow_scalar_backward_f32(x.pointer(Float.self), p, g.pointer(Float.self), gx.pointer(Float.self), Int64(x.count))
+            ag_pow_scalar_backward_f32(xs.pointer(Float.self), p, gs.pointer(Float.self), gx.pointer(Float.self), Int64(x.count))
         } else {
-            ag_pow_scalar_backward_f64(x.pointer(Double.self), p, g.pointer(Double.self), gx.pointer(Double.self), Int64(x.count))
+            ag_pow_scalar_backward_f64(xs.pointer(Double.self), p, gs.pointer(Double.self), gx.pointer(Double.self), Int64(x.count))
         }
         return [gx, nil]
     }

@@ -168,6 +168,14 @@ enum Shape {
                           others: [], a.shape, b.shape)
     }
 
+    /// The kernel descriptor for operands that step through memory by `sa`
+    /// and `sb` over a contiguous result of shape `out` (the result's
+    /// dimensions in its memory order: see `ElementwiseLayout`); `a` and `b`
+    /// are the operands' shapes, for the error message.
+    static func descriptor(out: [Int], strides sa: [Int], _ sb: [Int], _ a: [Int], _ b: [Int]) throws -> ag_broadcast {
+        try merged(out: out, sa: sa, sb: sb, others: [], a, b)
+    }
+
     /// The descriptor of operand strides `sa`, `sb` over `out`, with the
     /// dims every operand walks in step merged.
     private static func merged(out: [Int], sa: [Int], sb: [Int], others so: [[Int]],

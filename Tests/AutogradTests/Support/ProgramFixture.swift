@@ -6,12 +6,15 @@ import Testing
 /// over the leaves a = [1, 2, 3, 4], m = [[0.5, -1, 2], [3, -0.25, 1.5]],
 /// w = [0.3, -0.7, 1.1, 2.0] (float64), each with PyTorch's output, the
 /// leaves' gradients after backward of sum(out * c) (c = 0.5, 0.75, 1.0, …),
-/// or PyTorch's error message.
+/// or PyTorch's error message. The output's strides must be PyTorch's along
+/// every dimension of size above 1 (a size-1 dimension's stride says nothing
+/// about where elements lie, and PyTorch's choice there is arbitrary).
 enum ProgramFixture {
     struct Case: Decodable {
         var name: String
         var error: String?
         var shape: [Int]?
+        var strides: [Int]?
         var out: [Double]?
         var grads: [String: [Double]?]?
     }
@@ -44,6 +47,11 @@ enum ProgramFixture {
             try (out * coef).sum().backward()
             if let e = c.error { Issue.record("\(name): expected PyTorch's error \(e)"); return }
             #expect(out.shape == c.shape!, "\(name): shape")
+            if let strides = c.strides, out.shape == c.shape! {
+                let sized = out.shape.indices.filter { out.shape[$0] > 1 }
+                #expect(sized.map { out.strides[$0] } == sized.map { strides[$0] },
+                        "\(name): strides \(out.strides), PyTorch's \(strides)")
+            }
             expectClose(out.toArray(), c.out!, name + " out")
             for (key, leaf) in [("a", a), ("m", m), ("w", w)] {
                 let expected = c.grads![key]!
