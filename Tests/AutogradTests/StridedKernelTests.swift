@@ -78,6 +78,32 @@ import AutogradKernels
         #expect(y.strides == [1, 700] && !y.isContiguous)
     }
 
+    /// Sums read a view dense in some order of its dims (t, permute) flat
+    /// and others through a copy, with the same values either way and a
+    /// contiguous result, as PyTorch's.
+    @Test(arguments: [DType.float32, .float64])
+    func sumsOverViews(_ dtype: DType) throws {
+        for (name, v) in try Self.views(dtype) {
+            let dense = v.copied()
+            let close = { (a: Tensor, b: Tensor, what: String) in
+                expectClose(a.toArray(), b.toArray(), rtol: 1e-6, atol: 1e-6, "\(what) of \(name)")
+                #expect(a.shape == b.shape && a.isContiguous, "\(what) of \(name): contiguous")
+            }
+            close(try v.sum(), try dense.sum(), "sum()")
+            for d in v.shape.indices {
+                close(try v.sum(dim: d), try dense.sum(dim: d), "sum(dim: \(d))")
+                close(try v.sum(dim: d, keepDim: true), try dense.sum(dim: d, keepDim: true), "sum(dim: \(d), keepDim)")
+                close(try v.mean(dim: d), try dense.mean(dim: d), "mean(dim: \(d))")
+            }
+            if v.rank == 3 {
+                close(try v.sum(dims: [0, 2]), try dense.sum(dims: [0, 2]), "sum(dims: [0, 2])")
+                close(try v.sumTo([1, v.shape[1], 1]), try dense.sumTo([1, v.shape[1], 1]), "sumTo")
+            }
+        }
+        let ints = try Tensor((0..<12).map(Double.init), shape: [3, 4]).to(.int64).t()
+        #expect(try ints.sum(dim: 1).toArray() == [12, 15, 18, 21] && ints.sum().toArray() == [66])
+    }
+
     @Test func gradientsThroughUnaryOpsOnViews() throws {
         let a = try Tensor.randn([3, 4], dtype: .float64, generator: Generator(seed: 3)).requiresGrad()
         #expect(try gradcheck({ x in try x[0].t().tanh().exp() * x[0].t()[.stride(2)].sigmoid().sum() }, inputs: [a]))

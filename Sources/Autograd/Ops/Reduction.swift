@@ -1,11 +1,15 @@
 import AutogradKernels
 
 /// Sum of all elements.  dL/dx = dL/dy broadcast to x's shape.
+/// A view that is dense in some order of its dims (t(), permute) is summed
+/// flat over its block of memory; other views through a dense copy.
 enum SumAll: UnaryFunction {
     static var _nodeName: String { "SumBackward" }
+    static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
         // Integers and bools sum to int64, as in PyTorch.
-        let x = x.dtype == .bool ? try x.to(.int64) : x
+        var x = x.dtype == .bool ? try x.to(.int64) : x
+        if !x.isContiguous && !ElementwiseLayout.isNonOverlappingAndDense(x.shape, x.strides) { x = x.contiguousData }
         let y = Tensor(uninitializedShape: [], dtype: x.dtype)
         switch x.dtype {
         case .float32: y.pointer(Float.self).pointee = Float(ag_sum_all_f32(x.pointer(Float.self), Int64(x.count)))
@@ -23,8 +27,10 @@ enum SumAll: UnaryFunction {
 
 /// Sum over some dimensions, optionally keeping them with size 1.
 /// dL/dx = dL/dy (reshaped to keep the reduced dims) broadcast to x's shape.
+/// Views are read as `SumTo.run` reads them.
 enum SumDims: Function {
     static var _nodeName: String { "SumBackward" }
+    static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), dims = try args.ints(1), keepDim = try args.bool(2)
         ctx.set("dims", dims)
@@ -42,14 +48,29 @@ enum SumDims: Function {
 
 /// Sums x down to a shape that broadcasts to x's (PyTorch's `sum_to_size`).
 /// dL/dx = dL/dy broadcast back to x's shape.
+///
+/// A view dense in some order of its dims (t(), permute) is not copied: it
+/// is the row-major tensor of its dims in memory order, so the sum runs over
+/// that tensor, down to the kept sizes in the same order, and the result is
+/// brought back to x's order (a copy of the result only, when that order is
+/// not row-major). Other views are summed through a dense copy.
 enum SumTo: Function {
+    static var _layout: _FunctionLayout { .strided }
+
     static func run(_ x: Tensor, _ shape: [Int]) throws -> Tensor {
         guard Shape.isExpandable(shape, to: x.shape) else {
             throw AutogradError.invalidArgument("size {\(Shape.list(shape))} is not expandable to size {\(Shape.list(x.shape))}.")
         }
         // Integers and bools sum to int64, as in PyTorch.
-        let x = x.dtype == .bool ? try x.to(.int64) : x
-        if shape == x.shape { return x.alias() }
+        var x = x.dtype == .bool ? try x.to(.int64) : x
+        if shape == x.shape { return x.isContiguous ? x.alias() : x.copied() }
+        if !x.isContiguous {
+            guard x.count > 0, ElementwiseLayout.isNonOverlappingAndDense(x.shape, x.strides) else {
+                x = x.contiguousData
+                return try run(x, shape)
+            }
+            return try inMemoryOrder(x, shape)
+        }
         let y = Tensor(uninitializedShape: shape, dtype: x.dtype)
         var bc = try Shape.descriptor(out: x.shape, a: shape)
         switch x.dtype {
@@ -59,6 +80,20 @@ enum SumTo: Function {
         }
         return y
     }
+    /// `run` for a dense view x that is not row-major.
+    private static func inMemoryOrder(_ x: Tensor, _ shape: [Int]) throws -> Tensor {
+        let order = x.shape.indices.sorted { x.strides[$0] != x.strides[$1] ? x.strides[$0] > x.strides[$1] : $0 < $1 }
+        let rowMajor = Tensor(storage: x.storage, shape: order.map { x.shape[$0] },
+                              strides: Shape.strides(order.map { x.shape[$0] }), offset: x.storageOffset, dtype: x.dtype)
+        let kept = [Int](repeating: 1, count: x.rank - shape.count) + shape
+        let summed = try run(rowMajor, order.map { kept[$0] })
+        // Back in x's order: dimension order[i] of the result is dimension i of `summed`.
+        var strides = [Int](repeating: 0, count: x.rank)
+        for (i, d) in order.enumerated() { strides[d] = summed.strides[i] }
+        let y = Tensor(storage: summed.storage, shape: kept, strides: strides, offset: summed.storageOffset, dtype: summed.dtype)
+        return y.contiguousData.alias(shape: shape)
+    }
+
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         try run(args.tensor(0), args.ints(1))
     }
