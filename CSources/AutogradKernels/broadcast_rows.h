@@ -5,12 +5,15 @@
 
 #include "ag_types.h"
 
-/// Whether every operand of `bc` is laid out exactly like the result (no
-/// broadcast dimension), so a flat loop over `numel` elements serves.
+/// Whether every operand of `bc` is laid out exactly like the (row-major)
+/// result: no broadcast dimension and no other strides (a view's), so a
+/// flat loop over `numel` elements serves.
 static inline int ag_bc_same(const ag_broadcast *bc, const int64_t *stride_c) {
-    for (int32_t d = 0; d < bc->ndim; d++) {
+    int64_t expected = 1;
+    for (int32_t d = bc->ndim - 1; d >= 0; d--) {
         if (bc->shape[d] == 1) continue;
-        if (bc->stride_a[d] == 0 || bc->stride_b[d] == 0 || stride_c[d] == 0) return 0;
+        if (bc->stride_a[d] != expected || bc->stride_b[d] != expected || stride_c[d] != expected) return 0;
+        expected *= bc->shape[d];
     }
     return 1;
 }
@@ -18,7 +21,8 @@ static inline int ag_bc_same(const ag_broadcast *bc, const int64_t *stride_c) {
 /// Runs the body (the trailing arguments) once per row of the result's last dimension, with `o` the row's
 /// result offset, `inner` its length, `oa`/`ob`/`oc` the offsets of operands
 /// a, b (strides from `bc`) and c (strides `sc_`, e.g. another descriptor's
-/// stride_a), and `sa`/`sb`/`sc` their steps (0 or 1) along the row.
+/// stride_a), and `sa`/`sb`/`sc` their steps along the row (0 for a broadcast
+/// operand, 1 for a dense one, any other for a view).
 #define AG_FOR_ROWS(bc, sc_, ...) do {                                              \
     const ag_broadcast *bc_ = (bc);                                                  \
     const int64_t *scs_ = (sc_);                                                     \

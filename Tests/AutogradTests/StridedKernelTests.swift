@@ -27,7 +27,9 @@ import AutogradKernels
             let dense = v.copied()
             let other = try Tensor.randn(v.shape, dtype: dtype, generator: g)
             let row = try Tensor.randn([v.shape.last!], dtype: dtype, generator: g)
-            for (op, f) in [("+", { try $0 + $1 }), ("-", { try $0 - $1 }), ("*", { try $0 * $1 }), ("/", { try $0 / $1 })]
+            for (op, f) in [("+", { try $0 + $1 }), ("-", { try $0 - $1 }), ("*", { try $0 * $1 }), ("/", { try $0 / $1 }),
+                            ("lt", { try $0.lt($1) }), ("eq", { try $0.eq($1) }),
+                            ("and", { try $0.gt(0).logicalAnd($1.lt(0.5)) })]
                 as [(String, (Tensor, Tensor) throws -> Tensor)] {
                 #expect(try f(v, other).toArray() == f(dense, other).toArray(), "\(name) \(op) dense")
                 #expect(try f(other, v).toArray() == f(other, dense).toArray(), "dense \(op) \(name)")

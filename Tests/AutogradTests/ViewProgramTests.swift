@@ -175,6 +175,15 @@ import Testing
         "sum_over_t_dim1": { _, m, _ in try m.t().sum(dim: 1) },
         "mean_over_permuted": { _, m, _ in try m.reshape([2, 3, 1]).permute(2, 1, 0).mean(dim: 1) },
         "max_over_t": { _, m, _ in try m.t().max(dim: 0).values },
+        "mask_of_t_times_t": { _, m, _ in try m.t().gt(0.25) * m.t() },
+        "mask_of_t_and_contiguous": { _, m, _ in
+            try m.t().gt(0).logicalAnd((m * 1).t().contiguous().lt(2)) * m.t()
+        },
+        "float_of_t": { _, m, _ in try m.t().to(.float32).to(.float64) * 2 },
+        "eq_of_permuted_times": { _, m, _ in
+            let p = try m.reshape([2, 3, 1]).permute(1, 2, 0)
+            return try p.eq(2) + p
+        },
     ]
 }
 

@@ -33,19 +33,19 @@ struct CompareKernels {
 /// a <op> b as a bool mask, with broadcasting (op: lt, le, gt, ge, eq, ne).
 /// Not differentiable: no gradient flows to a or b.
 enum Compare: Function {
+    static var _layout: _FunctionLayout { .strided }  // reads strides (Tensor.binaryWalk)
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let op = try args.string(2)
         guard let k = CompareKernels.named(op) else { throw AutogradError.invalidArgument("compare: unknown comparison \(op)") }
         let (a, b) = try Tensor.comparable(try args.tensor(0), try args.tensor(1))
         guard let shape = Shape.broadcast(a.shape, b.shape) else { throw Shape.broadcastError(op, a.shape, b.shape) }
         try Shape.validate(shape, op, dtype: .bool)
-        let out = Tensor(uninitializedShape: shape, dtype: .bool)
-        var bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape)
+        var (out, bc, x, y) = try Tensor.binaryWalk(a, b, shape, dtype: .bool)
         let o = out.pointer(Bool.self)
         switch a.dtype {
-        case .float32: k.f32(a.pointer(Float.self), b.pointer(Float.self), o, &bc)
-        case .float64: k.f64(a.pointer(Double.self), b.pointer(Double.self), o, &bc)
-        default: k.i64(a.pointer(Int64.self), b.pointer(Int64.self), o, &bc)
+        case .float32: k.f32(x.pointer(Float.self), y.pointer(Float.self), o, &bc)
+        case .float64: k.f64(x.pointer(Double.self), y.pointer(Double.self), o, &bc)
+        default: k.i64(x.pointer(Int64.self), y.pointer(Int64.self), o, &bc)
         }
         return out
     }
@@ -54,18 +54,18 @@ enum Compare: Function {
 
 /// a && b, a || b with broadcasting (op: and, or), on masks. Not differentiable.
 enum LogicalBinary: Function {
+    static var _layout: _FunctionLayout { .strided }  // reads strides (Tensor.binaryWalk)
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let op = try args.string(2)
         let a = try args.tensor(0).to(.bool), b = try args.tensor(1).to(.bool)
         let name = op == "and" ? "logical_and" : "logical_or"
         guard let shape = Shape.broadcast(a.shape, b.shape) else { throw Shape.broadcastError(name, a.shape, b.shape) }
         try Shape.validate(shape, name, dtype: .bool)
-        let out = Tensor(uninitializedShape: shape, dtype: .bool)
-        var bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape)
+        var (out, bc, x, y) = try Tensor.binaryWalk(a, b, shape, dtype: .bool)
         if op == "and" {
-            ag_logical_and_forward(a.pointer(Bool.self), b.pointer(Bool.self), out.pointer(Bool.self), &bc)
+            ag_logical_and_forward(x.pointer(Bool.self), y.pointer(Bool.self), out.pointer(Bool.self), &bc)
         } else {
-            ag_logical_or_forward(a.pointer(Bool.self), b.pointer(Bool.self), out.pointer(Bool.self), &bc)
+            ag_logical_or_forward(x.pointer(Bool.self), y.pointer(Bool.self), out.pointer(Bool.self), &bc)
         }
         return out
     }

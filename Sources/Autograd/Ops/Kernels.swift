@@ -119,6 +119,28 @@ extension Tensor {
         return gx
     }
 
+    /// The result (uninitialised, of `dtype`) and kernel descriptor of a
+    /// binary elementwise op on a and b broadcast to `shape`, and the
+    /// operands the kernel reads: a and b through their strides, with the
+    /// result in PyTorch's layout for them (`ElementwiseLayout`) and every
+    /// operand walked in the result's memory order; dense copies when their
+    /// strides interleave in more dims than a kernel walks.
+    static func binaryWalk(_ a: Tensor, _ b: Tensor, _ shape: [Int], dtype: DType) throws
+        -> (out: Tensor, descriptor: ag_broadcast, a: Tensor, b: Tensor) {
+        if a.isContiguous && b.isContiguous {
+            return (Tensor(uninitializedShape: shape, dtype: dtype),
+                    try Shape.descriptor(out: shape, a: a.shape, b: b.shape), a, b)
+        }
+        let (sa, sb) = (a.expandedWindow(shape).strides, b.expandedWindow(shape).strides)
+        let layout = ElementwiseLayout(shape: shape, operandStrides: [sa, sb], operandShapes: [a.shape, b.shape])
+        if let bc = try? Shape.descriptor(out: layout.ordered(shape), strides: layout.ordered(sa), layout.ordered(sb),
+                                           a.shape, b.shape) {
+            return (layout.allocate(shape, dtype: dtype), bc, a, b)
+        }
+        let (x, y) = (a.contiguousData, b.contiguousData)
+        return (Tensor(uninitializedShape: shape, dtype: dtype), try Shape.descriptor(out: shape, a: x.shape, b: y.shape), x, y)
+    }
+
     /// a <op> b with broadcasting, same floating dtype (not recorded).
     static func broadcastKernel(_ op: String, _ a: Tensor, _ b: Tensor, _ f32: BroadcastKernelF32, _ f64: BroadcastKernelF64,
                                 _ i64: BroadcastKernelI64? = nil) throws -> Tensor {
@@ -129,28 +151,7 @@ extension Tensor {
             throw Shape.broadcastError(op, a.shape, b.shape)
         }
         if shape != a.shape && shape != b.shape { try Shape.validate(shape, op, dtype: a.dtype) }
-        var out: Tensor
-        var (x, y) = (a, b)
-        var bc: ag_broadcast
-        do {
-            if a.isContiguous && b.isContiguous {
-                out = Tensor(uninitializedShape: shape, dtype: a.dtype)
-                bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape)
-            } else {
-                // The result in PyTorch's layout for these operands, every
-                // operand walked in the result's memory order.
-                let (sa, sb) = (a.expandedWindow(shape).strides, b.expandedWindow(shape).strides)
-                let layout = ElementwiseLayout(shape: shape, operandStrides: [sa, sb], operandShapes: [a.shape, b.shape])
-                out = layout.allocate(shape, dtype: a.dtype)
-                bc = try Shape.descriptor(out: layout.ordered(shape), strides: layout.ordered(sa), layout.ordered(sb),
-                                          a.shape, b.shape)
-            }
-        } catch where !(a.isContiguous && b.isContiguous) {
-            out = Tensor(uninitializedShape: shape, dtype: a.dtype)
-            // Views whose strides interleave in more dims than a kernel walks: dense copies merge.
-            (x, y) = (a.contiguousData, b.contiguousData)
-            bc = try Shape.descriptor(out: shape, a: x.shape, b: y.shape)
-        }
+        var (out, bc, x, y) = try binaryWalk(a, b, shape, dtype: a.dtype)
         withExtendedLifetime((x, y)) {
             switch a.dtype {
             case .float32: f32(x.pointer(Float.self), y.pointer(Float.self), out.pointer(Float.self), &bc)

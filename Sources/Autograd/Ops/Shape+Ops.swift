@@ -5,13 +5,22 @@ import AutogradKernels
 /// is `x != 0`.  dL/dx = dL/dy cast back to x's dtype (only float to float is
 /// differentiable: int64 and bool never require grad).
 enum ToDType: Function {
+    /// A view dense in some order of its dims keeps its strides (PyTorch's
+    /// `_to_copy` with `preserve_format`) and is cast flat; any other is
+    /// cast from a dense copy into a contiguous result.
+    static var _layout: _FunctionLayout { .strided }
+
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
-        let x = try args.tensor(0)
+        var x = try args.tensor(0)
         guard let dtype = DType(rawValue: try args.string(1)) else {
             throw AutogradError.invalidArgument("to: unknown dtype \(try args.string(1))")
         }
-        if dtype == x.dtype { return x.alias() }
-        let y = Tensor(uninitializedShape: x.shape, dtype: dtype)
+        if dtype == x.dtype { return x.isContiguous ? x.alias() : x.copied() }
+        let dense = !x.isContiguous && x.count > 0 && ElementwiseLayout.isNonOverlappingAndDense(x.shape, x.strides)
+        if !dense { x = x.contiguousData }
+        let y = dense ? Tensor(storage: Storage.allocate(byteCount: x.count * dtype.byteSize), shape: x.shape,
+                               strides: x.strides, offset: 0, dtype: dtype)
+                      : Tensor(uninitializedShape: x.shape, dtype: dtype)
         let n = Int64(x.count)
         switch (x.dtype, dtype) {
         case (.float32, .float64): ag_cast_f32_f64(x.pointer(Float.self), y.pointer(Double.self), n)
