@@ -2,10 +2,12 @@ import Foundation
 import Testing
 @testable import Autograd
 
-/// +, -, *, / over every pair of operand kinds (int64, float32, float64 and
-/// bool tensors, with dims or 0-dim, and Swift Int and Double numbers)
-/// against PyTorch's result dtype, values and errors
-/// (scripts/fixtures/promotion.py → Fixtures/promotion.json).
+/// +, -, *, / (scripts/fixtures/promotion.py → Fixtures/promotion.json) and
+/// the rounding divisions, remainders, bitwise ops and shifts
+/// (scripts/fixtures/integers.py → Fixtures/integers.json) over every pair of
+/// operand kinds (int64, float32, float64 and bool tensors, with dims or
+/// 0-dim, and Swift Int, Double and Bool numbers) against PyTorch's result
+/// dtype, values and errors.
 @Suite struct PromotionTests {
     /// A JSON number kept exact: an integer as Int, else a Double ("nan", "inf" too).
     enum Num: Decodable {
@@ -41,17 +43,19 @@ import Testing
     }
     struct File: Decodable { var cases: [Case] }
 
-    static let cases: [Case] = {
-        guard let url = Bundle.module.url(forResource: "promotion", withExtension: "json", subdirectory: "Fixtures"),
+    static func load(_ name: String) -> [Case] {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"),
               let data = try? Data(contentsOf: url),
               let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
         return file.cases
-    }()
+    }
+    static let cases: [Case] = load("promotion") + load("integers")
 
     enum Value { case tensor(Tensor), int(Int), double(Double) }
 
     static func value(_ o: Operand) throws -> Value {
         if let n = o.number {
+            if o.kind == "bool" { return .tensor(Tensor.scalar(n.double != 0)) }
             if o.kind == "int", case .int(let i) = n { return .int(i) }
             return .double(n.double)
         }
@@ -73,7 +77,30 @@ import Testing
             "sub": ({ try $0 - $1 }, { try $0 - $1 }, { try $0 - $1 }, { try $0 - $1 }, { try $0 - $1 }),
             "mul": ({ try $0 * $1 }, { try $0 * $1 }, { try $0 * $1 }, { try $0 * $1 }, { try $0 * $1 }),
             "div": ({ try $0 / $1 }, { try $0 / $1 }, { try $0 / $1 }, { try $0 / $1 }, { try $0 / $1 }),
+            "remainder": ({ try $0 % $1 }, { try $0 % $1 }, { try $0 % $1 }, { try $0 % $1 }, { try $0 % $1 }),
+            "bitwise_and": ({ try $0 & $1 }, { try $0 & $1 }, { try $0 & $1 }, { try $0 & Tensor.scalar($1) }, { try Tensor.scalar($0) & $1 }),
+            "bitwise_or": ({ try $0 | $1 }, { try $0 | $1 }, { try $0 | $1 }, { try $0 | Tensor.scalar($1) }, { try Tensor.scalar($0) | $1 }),
+            "bitwise_xor": ({ try $0 ^ $1 }, { try $0 ^ $1 }, { try $0 ^ $1 }, { try $0 ^ Tensor.scalar($1) }, { try Tensor.scalar($0) ^ $1 }),
+            "lshift": ({ try $0 << $1 }, { try $0 << $1 }, { try $0 << $1 }, { try $0 << Tensor.scalar($1) }, { try Tensor.scalar($0) << $1 }),
+            "rshift": ({ try $0 >> $1 }, { try $0 >> $1 }, { try $0 >> $1 }, { try $0 >> Tensor.scalar($1) }, { try Tensor.scalar($0) >> $1 }),
         ]
+        // The ops that are methods: a number operand as a wrapped number (as Python's).
+        let methods: [String: TT] = [
+            "floor_divide": { try $0.floorDivide($1) },
+            "div_trunc": { try $0.div($1, roundingMode: .trunc) },
+            "div_floor": { try $0.div($1, roundingMode: .floor) },
+            "fmod": { try $0.fmod($1) },
+        ]
+        if let m = methods[op] {
+            func tensor(_ v: Value) -> Tensor {
+                switch v {
+                case .tensor(let t): t
+                case .int(let i): Tensor.scalar(i)
+                case .double(let d): Tensor.scalar(d)
+                }
+            }
+            return try m(tensor(a), tensor(b))
+        }
         let k = f[op]!
         switch (a, b) {
         case (.tensor(let x), .tensor(let y)): return try k.0(x, y)

@@ -10,6 +10,7 @@
 #include "ag_memory.h"
 #include "ag_unary.h"
 #include "ag_binary.h"
+#include "ag_integer.h"
 #include "ag_reduce.h"
 #include "ag_linalg.h"
 #include "ag_optim.h"

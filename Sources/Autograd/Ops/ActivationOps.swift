@@ -250,9 +250,20 @@ extension Tensor {
     /// With min > max every element becomes max; NaN stays NaN, and a NaN bound gives NaN.
     /// Backward: dL/dx = dL/dy strictly inside the bounds (min < x < max), else 0,
     /// as torch 2.15 gives (zero at x == min or x == max).
+    /// int64 stays int64 with whole-number bounds, as in PyTorch.
     public func clamp(min: Double? = nil, max: Double? = nil) throws -> Tensor {
         guard min != nil || max != nil else {
             throw AutogradError.invalidArgument("torch.clamp: At least one of 'min' or 'max' must not be None")
+        }
+        if dtype == .int64 {
+            // Integral bounds keep int64 (PyTorch's result type of an int64
+            // tensor and int numbers); a fractional one makes the result float32.
+            func integral(_ v: Double?) -> Bool { v.map { $0 == $0.rounded() && Swift.abs($0) < 9.2e18 } ?? true }
+            guard integral(min) && integral(max) else { return try to(.float32).clamp(min: min, max: max) }
+            var y = self
+            if let min { y = try Tensor.maximum(y, Tensor.scalar(Int(min))) }
+            if let max { y = try Tensor.minimum(y, Tensor.scalar(Int(max))) }
+            return y
         }
         try requireFloating("clamp", kernel: "clamp_cpu")
         return try Clamp.apply(self, min ?? -.infinity, max ?? .infinity)

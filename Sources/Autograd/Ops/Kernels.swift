@@ -15,6 +15,7 @@ typealias UnaryBackwardF32 = @convention(c) (UnsafePointer<Float>?, UnsafePointe
 typealias UnaryBackwardF64 = @convention(c) (UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, Int64) -> Void
 typealias BroadcastKernelF32 = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafePointer<ag_broadcast>?) -> Void
 typealias BroadcastKernelF64 = @convention(c) (UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafePointer<ag_broadcast>?) -> Void
+typealias BroadcastKernelB8 = @convention(c) (UnsafePointer<Bool>?, UnsafePointer<Bool>?, UnsafeMutablePointer<Bool>?, UnsafePointer<ag_broadcast>?) -> Void
 typealias BroadcastKernelI64 = @convention(c) (UnsafePointer<Int64>?, UnsafePointer<Int64>?, UnsafeMutablePointer<Int64>?, UnsafePointer<ag_broadcast>?) -> Void
 
 extension Tensor {

@@ -140,14 +140,7 @@ extension ReductionLayout {
 
 extension Tensor {
     /// PyTorch's name for a dtype in "Got: Long" messages.
-    var scalarTypeName: String {
-        switch dtype {
-        case .float32: "Float"
-        case .float64: "Double"
-        case .int64: "Long"
-        case .bool: "Bool"
-        }
-    }
+    var scalarTypeName: String { dtype.scalarTypeName }
 
     /// Whether some element is exactly zero (a floating tensor).
     var containsZero: Bool {

@@ -145,7 +145,7 @@ extension Tensor {
     /// Hyperbolic sine, elementwise.
     public func sinh() throws -> Tensor { try Sinh.apply(self) }
     /// Absolute value, elementwise.
-    public func abs() throws -> Tensor { try Abs.apply(self) }
+    public func abs() throws -> Tensor { dtype == .int64 ? try IntAbs.apply(self) : try Abs.apply(self) }
     /// -1, 0 or 1 by the sign of each element; its gradient is zero.
     public func sign() throws -> Tensor { try Sign.apply(self) }
     /// Each element raised to a scalar power.

@@ -38,6 +38,16 @@ struct OpArgs {
         return false
     }
 
+    /// Argument i as a wrapped number (`Tensor.scalar`) when it is an int64
+    /// or a bool, which take part in type promotion as Python's int and bool.
+    func integralNumber(_ i: Int) -> Tensor? {
+        switch present(i) {
+        case .int(let x)?: Tensor.scalar(x)
+        case .bool(let x)?: Tensor.scalar(x)
+        default: nil
+        }
+    }
+
     func tensor(_ i: Int) throws -> Tensor {
         if let v = present(i), case .tensor(let t) = v { return t }
         throw wrong(i, "a tensor")

@@ -14,6 +14,25 @@ let elementwiseOps: [Op] = [
     binaryOp("mul", { try $0 * $1 }, { try $0 * $1 }),
     binaryOp("div", { try $0 / $1 }, { try $0 / $1 }),
     binaryOp("pow", { try $0.pow($1) }, { try $0.pow($1) }),
+    binaryOp("floor_divide", { try $0.floorDivide($1) }, { try $0.floorDivide($1) }),
+    binaryOp("remainder", { try $0 % $1 }, { try $0 % $1 }),
+    binaryOp("fmod", { try $0.fmod($1) }, { try $0.fmod($1) }),
+    op("div_rounding(a, b: tensor|number, rounding_mode: string)") { a in
+        let x = try a.tensor(0)
+        let y = try a.isTensor(1) ? a.tensor(1) : (a.integralNumber(1) ?? Tensor.scalar(a.double(1)))
+        let mode = try a.string(2)
+        guard let m = RoundingMode(rawValue: mode) else {
+            throw AutogradError.invalidArgument(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '\(mode)'")
+        }
+        return try x.div(y, roundingMode: m)
+    },
+    integerOp("bitwise_and") { try $0 & $1 },
+    integerOp("bitwise_or") { try $0 | $1 },
+    integerOp("bitwise_xor") { try $0 ^ $1 },
+    integerOp("bitwise_left_shift") { try $0 << $1 },
+    integerOp("bitwise_right_shift") { try $0 >> $1 },
+    unaryOp("bitwise_not") { try ~$0 },
     op("maximum(a, b)") { try Tensor.maximum(try $0.tensor(0), try $0.tensor(1)) },
     op("minimum(a, b)") { try Tensor.minimum(try $0.tensor(0), try $0.tensor(1)) },
     op("where(condition, a: tensor|double, b: tensor|double)") { a in

@@ -34,12 +34,27 @@ func unaryOp(_ name: String, _ run: @escaping @Sendable (Tensor) throws -> Tenso
     Op("\(name)(x)") { [try run(try $0.tensor(0))] }
 }
 
-/// `Op` for `name(a, b)` where b is a tensor or a number.
+/// `Op` for `name(a, b)` where b is a tensor or a number. An int64 or bool
+/// number takes part as Python's int and bool do (`int64 tensor + 3` stays
+/// int64), a double as Python's float.
 func binaryOp(_ name: String, _ tensors: @escaping @Sendable (Tensor, Tensor) throws -> Tensor,
               _ scalar: @escaping @Sendable (Tensor, Double) throws -> Tensor) -> Op {
-    Op("\(name)(a, b: tensor|double)") { a in
+    Op("\(name)(a, b: tensor|number)") { a in
         let x = try a.tensor(0)
-        return [a.isTensor(1) ? try tensors(x, try a.tensor(1)) : try scalar(x, try a.double(1))]
+        if a.isTensor(1) { return [try tensors(x, try a.tensor(1))] }
+        if let n = a.integralNumber(1) { return [try tensors(x, n)] }
+        return [try scalar(x, try a.double(1))]
+    }
+}
+
+/// `Op` for an op on integers and bools, `name(a, b)`, where b is a tensor
+/// or a number (an int64 or bool number as Python's int and bool, a double
+/// as Python's float).
+func integerOp(_ name: String, _ run: @escaping @Sendable (Tensor, Tensor) throws -> Tensor) -> Op {
+    Op("\(name)(a, b: tensor|number)") { a in
+        let x = try a.tensor(0)
+        if a.isTensor(1) { return [try run(x, try a.tensor(1))] }
+        return [try run(x, a.integralNumber(1) ?? Tensor.scalar(try a.double(1)))]
     }
 }
 
