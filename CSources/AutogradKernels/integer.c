@@ -73,6 +73,16 @@ void ag_bitwise_not_i64(const int64_t *x, int64_t *y, int64_t n) {
 void ag_abs_i64(const int64_t *x, int64_t *y, int64_t n) {
     for (int64_t i = 0; i < n; i++) y[i] = x[i] < 0 ? neg_i64(x[i]) : x[i];
 }
+void ag_pow_scalar_i64(const int64_t *x, int64_t e, int64_t *y, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t base = (uint64_t)x[i], acc = 1;
+        for (int64_t k = e; k > 0; k >>= 1) {
+            if (k & 1) acc *= base;
+            base *= base;
+        }
+        y[i] = (int64_t)acc;
+    }
+}
 int64_t ag_count_equal_i64(const int64_t *x, int64_t n, int64_t v) {
     int64_t c = 0;
     for (int64_t i = 0; i < n; i++) c += x[i] == v;

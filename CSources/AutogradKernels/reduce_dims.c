@@ -53,6 +53,7 @@ void ag_reduce_permute_##SFX(const T *x, T *y, int32_t ndim, const int64_t *shap
 }
 AG_PERMUTE(float, f32)
 AG_PERMUTE(double, f64)
+AG_PERMUTE(int64_t, i64)
 
 #define AG_ZERO_MASK(T, SFX)                                                    \
 typedef struct { const T *x; T *mask; } zero_mask_##SFX##_args;                 \
@@ -295,6 +296,29 @@ void ag_cumsum_backward_##SFX(const T *gy, T *gx, int64_t outer, int64_t n, int6
 }
 AG_CUMSUM(float, f32)
 AG_CUMSUM(double, f64)
+
+// int64 products and running sums wrap around, as PyTorch's (computed on
+// uint64_t, whose overflow is defined). One thread: integer reductions are
+// for indices and counts, not bulk arithmetic.
+void ag_prod_forward_i64(const int64_t *x, int64_t *y, int64_t outer, int64_t n, int64_t inner) {
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            uint64_t acc = 1;
+            for (int64_t j = 0; j < n; j++) acc *= (uint64_t)x[(o * n + j) * inner + i];
+            y[o * inner + i] = (int64_t)acc;
+        }
+}
+void ag_cumsum_forward_i64(const int64_t *x, int64_t *y, int64_t outer, int64_t n, int64_t inner) {
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            uint64_t acc = 0;
+            for (int64_t j = 0; j < n; j++) {
+                const int64_t k = (o * n + j) * inner + i;
+                acc += (uint64_t)x[k];
+                y[k] = (int64_t)acc;
+            }
+        }
+}
 
 // ---- norm --------------------------------------------------------------------
 

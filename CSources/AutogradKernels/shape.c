@@ -74,6 +74,8 @@ void ag_gather_##SFX(const T *src, const int64_t *index, T *out, int64_t dim_str
 }
 AG_GATHER(float, f32)
 AG_GATHER(double, f64)
+AG_GATHER(int64_t, i64)
+AG_GATHER(bool, b8)
 
 #define AG_SCATTER_ADD(T, SFX)                                                    \
 void ag_scatter_add_##SFX(T *dst, const int64_t *index, const T *src, int64_t dim_stride, \

@@ -35,7 +35,8 @@ import Testing
         var name: String
         var op: String
         var a: Operand
-        var b: Operand
+        /// Absent for a unary op.
+        var b: Operand?
         var dtype: String?
         var shape: [Int]?
         var out: [Num]?
@@ -112,13 +113,34 @@ import Testing
         }
     }
 
+    /// The unary ops of integers.json, on tensors.
+    static let unary: [String: @Sendable (Tensor) throws -> Tensor] = [
+        "relu": { try $0.relu() }, "square": { try $0.square() }, "sign": { try $0.sign() }, "neg": { try -$0 },
+        "abs": { try $0.abs() }, "bitwise_not": { try ~$0 }, "exp": { try $0.exp() }, "log": { try $0.log() },
+        "sqrt": { try $0.sqrt() }, "tanh": { try $0.tanh() }, "sinh": { try $0.sinh() }, "cosh": { try $0.cosh() },
+        "sigmoid": { try $0.sigmoid() }, "pow_2": { try $0.pow(2) }, "pow_0": { try $0.pow(0) },
+        "pow_5": { try $0.pow(5) }, "pow_neg_1": { try $0.pow(-1) }, "pow_2_5": { try $0.pow(2.5) },
+        "prod": { try $0.prod() }, "cumsum": { try $0.cumsum(dim: 0) }, "sum": { try $0.sum() },
+        "clamp_2_6": { try $0.clamp(min: 2, max: 6) }, "clamp_2_5": { try $0.clamp(min: 2.5) },
+        "round": { try $0.round() }, "floor": { try $0.floor() },
+    ]
+
     @Test func everyPairIsHere() { #expect(Self.cases.count >= 300) }
 
     @Test(arguments: Self.cases.map(\.name))
     func matchesPyTorch(_ name: String) throws {
         let c = Self.cases.first { $0.name == name }!
         do {
-            let y = try Self.run(c.op, try Self.value(c.a), try Self.value(c.b))
+            let y: Tensor
+            if let b = c.b {
+                y = try Self.run(c.op, try Self.value(c.a), try Self.value(b))
+            } else {
+                guard case .tensor(let x) = try Self.value(c.a), let f = Self.unary[c.op] else {
+                    Issue.record("\(name): no unary op \(c.op)")
+                    return
+                }
+                y = try f(x)
+            }
             guard c.error == nil else { Issue.record("\(name): expected PyTorch's error \(c.error!)"); return }
             #expect(y.dtype.rawValue == c.dtype, "\(name): dtype \(y.dtype)")
             #expect(y.shape == c.shape!, "\(name): shape")

@@ -46,6 +46,9 @@ AG_DECLARE_BOOL_BINARY(bitwise_xor)
 void ag_bitwise_not_i64(const int64_t *x, int64_t *y, int64_t n);
 /// y = |x| (int64; INT64_MIN stays INT64_MIN, as in PyTorch).
 void ag_abs_i64(const int64_t *x, int64_t *y, int64_t n);
+/// y = x^e for an exponent e >= 0, by repeated squaring, wrapping around on
+/// overflow (int64 pow, as PyTorch's: 0^0 = 1).
+void ag_pow_scalar_i64(const int64_t *x, int64_t e, int64_t *y, int64_t n);
 /// How many of the n elements equal v.
 int64_t ag_count_equal_i64(const int64_t *x, int64_t n, int64_t v);
 

@@ -26,6 +26,12 @@
 /// `x.permute(perm).contiguous()`). `shape` is x's shape; ndim <= AG_MAX_DIMS.
 void ag_reduce_permute_f32(const float *x, float *y, int32_t ndim, const int64_t *shape, const int64_t *perm);
 void ag_reduce_permute_f64(const double *x, double *y, int32_t ndim, const int64_t *shape, const int64_t *perm);
+void ag_reduce_permute_i64(const int64_t *x, int64_t *y, int32_t ndim, const int64_t *shape, const int64_t *perm);
+
+/// int64 prod and cumsum over [outer, n, inner] (wrapping around on overflow,
+/// as PyTorch's): y[o, i] = prod_j x[o, j, i]; cumsum keeps x's shape.
+void ag_prod_forward_i64(const int64_t *x, int64_t *y, int64_t outer, int64_t n, int64_t inner);
+void ag_cumsum_forward_i64(const int64_t *x, int64_t *y, int64_t outer, int64_t n, int64_t inner);
 
 /// mask[k] = 1 where x[k] == 0, else 0, over n elements (for masking a
 /// division by a zero norm or deviation when a backward is recorded).

@@ -60,6 +60,8 @@ int64_t ag_index_check(const int64_t *index, int64_t n, int64_t size);
 /// The dst fields of `d` are unused.
 void ag_gather_f32(const float *src, const int64_t *index, float *out, int64_t dim_stride, const ag_strided *d);
 void ag_gather_f64(const double *src, const int64_t *index, double *out, int64_t dim_stride, const ag_strided *d);
+void ag_gather_i64(const int64_t *src, const int64_t *index, int64_t *out, int64_t dim_stride, const ag_strided *d);
+void ag_gather_b8(const bool *src, const int64_t *index, bool *out, int64_t dim_stride, const ag_strided *d);
 
 /// scatter-add (the backward of gather): for every index p of `d->shape`
 /// (`index` contiguous in it),

@@ -207,8 +207,10 @@ extension Tensor {
 
     /// max(x, 0), elementwise.
     /// Backward: dL/dx = dL/dy where x > 0, else 0.
+    /// int64 stays int64 (PyTorch's clamp_min); bool is PyTorch's error.
     public func relu() throws -> Tensor {
-        try requireFloating("relu", kernel: "relu")
+        if dtype == .int64 { return try Tensor.maximum(self, Tensor.scalar(0)) }
+        if dtype == .bool { throw AutogradError.invalidArgument("Boolean inputs not supported for relu") }
         return try Relu.apply(self)
     }
 
@@ -255,6 +257,7 @@ extension Tensor {
         guard min != nil || max != nil else {
             throw AutogradError.invalidArgument("torch.clamp: At least one of 'min' or 'max' must not be None")
         }
+        if dtype == .bool { return try to(.int64).clamp(min: min, max: max) }  // bools clamp as int64
         if dtype == .int64 {
             // Integral bounds keep int64 (PyTorch's result type of an int64
             // tensor and int numbers); a fractional one makes the result float32.

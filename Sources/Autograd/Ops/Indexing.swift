@@ -127,10 +127,12 @@ enum Gather: Function {
         if index.count == 0 { return y }
         let (walk, dimStride) = indexWalk(index: index, indexed: x.shape, dim: dim, other: index.shape, indexedIsSource: true)
         var d = try walk.descriptor("gather")
-        if x.dtype == .float32 {
-            ag_gather_f32(x.pointer(Float.self), index.pointer(Int64.self), y.pointer(Float.self), Int64(dimStride), &d)
-        } else {
-            ag_gather_f64(x.pointer(Double.self), index.pointer(Int64.self), y.pointer(Double.self), Int64(dimStride), &d)
+        let (i, s) = (index.pointer(Int64.self), Int64(dimStride))
+        switch x.dtype {
+        case .float32: ag_gather_f32(x.pointer(Float.self), i, y.pointer(Float.self), s, &d)
+        case .float64: ag_gather_f64(x.pointer(Double.self), i, y.pointer(Double.self), s, &d)
+        case .int64: ag_gather_i64(x.pointer(Int64.self), i, y.pointer(Int64.self), s, &d)
+        case .bool: ag_gather_b8(x.pointer(Bool.self), i, y.pointer(Bool.self), s, &d)
         }
         return y
     }
@@ -258,7 +260,7 @@ extension Tensor {
     /// `gather`); `index` has this tensor's rank and is no larger apart from `dim`.
     /// dL/dx[p with dim = index[p]] += dL/dy[p].
     public func gather(dim: Int, index: Tensor) throws -> Tensor {
-        let d = try indexedDim(dim, "gather", index)
+        let d = try indexedDim(dim, "gather", index, anyDType: true)
         guard index.rank == rank else {
             throw AutogradError.invalidArgument("Index tensor must have the same number of dimensions as input tensor")
         }

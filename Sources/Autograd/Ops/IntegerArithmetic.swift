@@ -146,6 +146,18 @@ enum IntAbs: UnaryFunction {
     static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { nil }
 }
 
+/// x^e on int64 for a whole e ≥ 0 (repeated squaring, wrapping). Not differentiable.
+enum IntPow: Function {
+    static var _nodeName: String { "PowBackward" }
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        let x = try args.tensor(0), e = try args.int(1)
+        let y = Tensor(uninitializedShape: x.shape, dtype: .int64)
+        ag_pow_scalar_i64(x.pointer(Int64.self), Int64(e), y.pointer(Int64.self), Int64(x.count))
+        return y
+    }
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] { [nil, nil] }
+}
+
 extension Tensor {
     /// a / b rounded as `mode` says (PyTorch's `torch.div(a, b, rounding_mode=)`):
     /// integers stay integers (a zero divisor is PyTorch's "ZeroDivisionError"),

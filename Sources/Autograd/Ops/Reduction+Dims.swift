@@ -87,10 +87,10 @@ struct ReductionLayout: Sendable {
     private static func permute(_ x: Tensor, _ shape: [Int64], _ perm: [Int64]) -> Tensor {
         let y = Tensor(uninitializedShape: [x.count], dtype: x.dtype)
         let nd = Int32(shape.count)
-        if x.dtype == .float32 {
-            ag_reduce_permute_f32(x.pointer(Float.self), y.pointer(Float.self), nd, shape, perm)
-        } else {
-            ag_reduce_permute_f64(x.pointer(Double.self), y.pointer(Double.self), nd, shape, perm)
+        switch x.dtype {
+        case .float32: ag_reduce_permute_f32(x.pointer(Float.self), y.pointer(Float.self), nd, shape, perm)
+        case .int64: ag_reduce_permute_i64(x.pointer(Int64.self), y.pointer(Int64.self), nd, shape, perm)
+        default: ag_reduce_permute_f64(x.pointer(Double.self), y.pointer(Double.self), nd, shape, perm)
         }
         return y
     }
@@ -107,21 +107,29 @@ typealias LayoutBackwardKernel<T> = (UnsafeMutablePointer<T>, UnsafeMutablePoint
 
 extension ReductionLayout {
     /// y = k(x), reduced, in the result's shape.
-    func reduce(_ x: Tensor, keepDim: Bool, _ f32: LayoutKernel<Float>, _ f64: LayoutKernel<Double>) -> Tensor {
-        let a = arrange(x), (o, n, i) = sizes
+    /// (`i64`: the int64 kernel, for the reductions integers have.)
+    func reduce(_ x: Tensor, keepDim: Bool, _ f32: LayoutKernel<Float>, _ f64: LayoutKernel<Double>,
+                i64: LayoutKernel<Int64>? = nil) -> Tensor {
         let y = Tensor(uninitializedShape: outputShape(keepDim: keepDim), dtype: x.dtype)
-        if x.dtype == .float32 { f32(a.pointer(Float.self), y.pointer(Float.self), o, n, i) }
-        else { f64(a.pointer(Double.self), y.pointer(Double.self), o, n, i) }
+        run(arrange(x), y, f32, f64, i64)
         return y
     }
 
     /// y = k(x) with x's shape (a scan along the reduced axis).
-    func scan(_ x: Tensor, _ f32: LayoutKernel<Float>, _ f64: LayoutKernel<Double>) -> Tensor {
-        let a = arrange(x), (o, n, i) = sizes
+    func scan(_ x: Tensor, _ f32: LayoutKernel<Float>, _ f64: LayoutKernel<Double>, i64: LayoutKernel<Int64>? = nil) -> Tensor {
         let y = Tensor(uninitializedShape: [x.count], dtype: x.dtype)
-        if x.dtype == .float32 { f32(a.pointer(Float.self), y.pointer(Float.self), o, n, i) }
-        else { f64(a.pointer(Double.self), y.pointer(Double.self), o, n, i) }
+        run(arrange(x), y, f32, f64, i64)
         return restore(y)
+    }
+
+    private func run(_ a: Tensor, _ y: Tensor, _ f32: LayoutKernel<Float>, _ f64: LayoutKernel<Double>,
+                     _ i64: LayoutKernel<Int64>?) {
+        let (o, n, i) = sizes
+        switch a.dtype {
+        case .float32: f32(a.pointer(Float.self), y.pointer(Float.self), o, n, i)
+        case .int64: i64!(a.pointer(Int64.self), y.pointer(Int64.self), o, n, i)
+        default: f64(a.pointer(Double.self), y.pointer(Double.self), o, n, i)
+        }
     }
 
     /// gx = k(x, y, gy) in x's shape, for a reduction's output y and its gradient gy.
@@ -165,12 +173,12 @@ extension Tensor {
 enum Prod: Function {
     static var _nodeName: String { "ProdBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
-        let x = try args.tensor(0)
-        try x.requireFloating("prod")
+        // Integers and bools multiply to int64 (wrapping), as in PyTorch.
+        let x = try args.tensor(0).dtype.isFloatingPoint ? try args.tensor(0) : try args.tensor(0).to(.int64)
         let layout = try ReductionLayout(x, dims: try args.ints(1), op: "prod")
         ctx.set("layout", layout)
         let y = layout.reduce(x, keepDim: try args.bool(2), { ag_prod_forward_f32($0, $1, $2, $3, $4) },
-                              { ag_prod_forward_f64($0, $1, $2, $3, $4) })
+                              { ag_prod_forward_f64($0, $1, $2, $3, $4) }, i64: { ag_prod_forward_i64($0, $1, $2, $3, $4) })
         ctx.saveForBackward(x, y)
         return y
     }
@@ -242,11 +250,13 @@ enum LogSumExp: Function {
 /// y_j = Σ_{k≤j} x_k along a dim. dL/dx_j = Σ_{k≥j} dL/dy_k (a reversed cumsum).
 enum Cumsum: Function {
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
-        let x = try args.tensor(0), dim = try args.int(1)
-        try x.requireFloating("cumsum")
+        // Integers and bools sum to int64 (wrapping), as in PyTorch.
+        let x = try args.tensor(0).dtype.isFloatingPoint ? try args.tensor(0) : try args.tensor(0).to(.int64)
+        let dim = try args.int(1)
         ctx.set("dim", dim)
         return try ReductionLayout(x, dims: [dim], op: "cumsum")
-            .scan(x, { ag_cumsum_forward_f32($0, $1, $2, $3, $4) }, { ag_cumsum_forward_f64($0, $1, $2, $3, $4) })
+            .scan(x, { ag_cumsum_forward_f32($0, $1, $2, $3, $4) }, { ag_cumsum_forward_f64($0, $1, $2, $3, $4) },
+                  i64: { ag_cumsum_forward_i64($0, $1, $2, $3, $4) })
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         [try ReversedCumsum.apply(gradOutputs[0]!, try ctx.get("dim", as: Int.self)), nil]

@@ -93,19 +93,11 @@ extension Tensor {
 
     /// PyTorch's name of the dtype in "not implemented for 'Long'" messages
     /// (the same as Reduction+Dims's scalarTypeName, kept here so the two files stand alone).
-    var torchScalarType: String {
-        switch dtype {
-        case .float32: "Float"
-        case .float64: "Double"
-        case .int64: "Long"
-        case .bool: "Bool"
-        }
-    }
 
     /// Throws PyTorch's error for an op with no kernel for this (non-floating) dtype.
     func requireFloating(_ op: String, kernel: String) throws {
         guard dtype.isFloatingPoint else {
-            throw AutogradError.invalidArgument("\(op): \"\(kernel)\" not implemented for '\(torchScalarType)'")
+            throw AutogradError.invalidArgument("\(op): \"\(kernel)\" not implemented for '\(dtype.scalarTypeName)'")
         }
     }
 
@@ -132,8 +124,9 @@ extension Tensor {
     public func reciprocal() throws -> Tensor { try Reciprocal.apply(promotedToFloat()) }
     /// x², elementwise.
     /// Backward: dL/dx = 2x dL/dy.
+    /// int64 and bool square to int64, as in PyTorch.
     public func square() throws -> Tensor {
-        try requireFloating("square", kernel: "square")
+        if !dtype.isFloatingPoint { return try pow(2) }
         return try Square.apply(self)
     }
     /// Rounds to the nearest integer, halves to even (2.5 → 2, -0.5 → -0).
@@ -146,8 +139,11 @@ extension Tensor {
     /// Backward: dL/dx = 0. An int64 tensor is returned as a copy.
     public func ceil() throws -> Tensor { dtype == .int64 ? copied() : try Ceil.apply(checkedRounding("ceil")) }
 
+    /// Self for a floating tensor; PyTorch's error for bool (its vectorised kernel's name).
     private func checkedRounding(_ op: String) throws -> Tensor {
-        try requireFloating(op, kernel: "\(op)_cpu")
+        guard dtype.isFloatingPoint else {
+            throw AutogradError.invalidArgument("\"\(op)_vml_cpu\" not implemented for '\(dtype.scalarTypeName)'")
+        }
         return self
     }
 }

@@ -132,22 +132,51 @@ enum PowScalar: Function {
 }
 
 extension Tensor {
+    // Integer and bool tensors take the float ops in float32 (PyTorch's
+    // default dtype), as PyTorch promotes them.
+
     /// e^x, elementwise.
-    public func exp() throws -> Tensor { try Exp.apply(self) }
+    public func exp() throws -> Tensor { try Exp.apply(promotedToFloat()) }
     /// Natural logarithm, elementwise.
-    public func log() throws -> Tensor { try Log.apply(self) }
+    public func log() throws -> Tensor { try Log.apply(promotedToFloat()) }
     /// Square root, elementwise.
-    public func sqrt() throws -> Tensor { try Sqrt.apply(self) }
+    public func sqrt() throws -> Tensor { try Sqrt.apply(promotedToFloat()) }
     /// Hyperbolic tangent, elementwise.
-    public func tanh() throws -> Tensor { try Tanh.apply(self) }
+    public func tanh() throws -> Tensor { try Tanh.apply(promotedToFloat()) }
     /// Hyperbolic cosine, elementwise.
-    public func cosh() throws -> Tensor { try Cosh.apply(self) }
+    public func cosh() throws -> Tensor { try Cosh.apply(promotedToFloat()) }
     /// Hyperbolic sine, elementwise.
-    public func sinh() throws -> Tensor { try Sinh.apply(self) }
-    /// Absolute value, elementwise.
-    public func abs() throws -> Tensor { dtype == .int64 ? try IntAbs.apply(self) : try Abs.apply(self) }
-    /// -1, 0 or 1 by the sign of each element; its gradient is zero.
-    public func sign() throws -> Tensor { try Sign.apply(self) }
-    /// Each element raised to a scalar power.
-    public func pow(_ exponent: Double) throws -> Tensor { try PowScalar.apply(self, exponent) }
+    public func sinh() throws -> Tensor { try Sinh.apply(promotedToFloat()) }
+    /// Absolute value, elementwise (int64 stays int64; PyTorch's error for bool).
+    public func abs() throws -> Tensor {
+        switch dtype {
+        case .int64: return try IntAbs.apply(self)
+        case .bool: throw AutogradError.invalidArgument("\"abs_cpu\" not implemented for 'Bool'")
+        default: return try Abs.apply(self)
+        }
+    }
+    /// -1, 0 or 1 by the sign of each element; its gradient is zero. An int64
+    /// tensor's signs are int64, a bool tensor is its own sign, as in PyTorch.
+    public func sign() throws -> Tensor {
+        switch dtype {
+        case .int64: return try gt(0).to(.int64) - lt(0).to(.int64)
+        case .bool: return copied()
+        default: return try Sign.apply(self)
+        }
+    }
+    /// Each element raised to a scalar power. An int64 or bool tensor raised
+    /// to a whole power ≥ 0 stays int64 (wrapping on overflow), as in PyTorch;
+    /// a negative whole power is PyTorch's error; a fractional one is float32.
+    public func pow(_ exponent: Double) throws -> Tensor {
+        if !dtype.isFloatingPoint {
+            guard exponent == exponent.rounded(), Swift.abs(exponent) < 9.2e18 else {
+                return try to(.float32).pow(exponent)
+            }
+            guard exponent >= 0 else {
+                throw AutogradError.invalidArgument("Integers to negative integer powers are not allowed.")
+            }
+            return try IntPow.apply(to(.int64), Int(exponent))
+        }
+        return try PowScalar.apply(self, exponent)
+    }
 }
