@@ -21,6 +21,11 @@ AG_UNARY(cos,     x,    cos(v),          g * -sin(v))
 AG_UNARY(tan,     y,    tan(v),          g * (1 + v * v))
 AG_UNARY(square,  x,    v * v,           g * (2 * v))
 AG_UNARY(sigmoid, y,    1 / (1 + ag_exp_t(-v)), g * (1 - v) * v)
+// log σ(x) = min(x, 0) - log1p(e^-|x|) (NaN stays NaN), and PyTorch's
+// log_sigmoid_backward: g (m - s z / (1 + z)), z = e^-|x|, m = [x < 0],
+// s = x < 0 ? 1 : -1. libm's exp: an e^-|x| in the subnormals stays exact.
+AG_UNARY(log_sigmoid, x, v != v ? v : (v < 0 ? v : zero) - log1p(exp(-fabs(v))),
+         g * ((v < 0 ? zero + 1 : zero) - (v < 0 ? zero + 1 : zero - 1) * (exp(-fabs(v)) / (1 + exp(-fabs(v))))))
 AG_UNARY(relu,    y,    v < 0 ? zero : v, v <= 0 ? zero : g)
 AG_UNARY(round,   NULL, rint(v),         zero)
 AG_UNARY(floor,   NULL, floor(v),        zero)

@@ -15,8 +15,10 @@ static inline void softmax_lane_##SFX(const T *x, T *y, int64_t n, int64_t s, in
     double sum = 0;                                                                             \
     if (is_log) {                                                                                  \
         for (int64_t j = 0; j < n; j++) sum += (double)exp(x[j * s] - mx);                      \
-        /* (x - max) - log(sum), not x - (max + log(sum)): no rounding of max + log(sum) */       \
-        const T ls = (T)log(sum);                                                               \
+        /* (x - max) - log(sum), not x - (max + log(sum)): no rounding of max + log(sum).      \
+           The sum is rounded to T before its log, as PyTorch's is (it adds in T): a row       \
+           like [-200, -220] gives log_softmax 0, not -2e-9, in float32. */                   \
+        const T ls = (T)log((T)sum);                                                            \
         for (int64_t j = 0; j < n; j++) y[j * s] = (x[j * s] - mx) - ls;                        \
     } else {                                                                                    \
         for (int64_t j = 0; j < n; j++) { const T e = exp(x[j * s] - mx); y[j * s] = e; sum += (double)e; } \
@@ -112,7 +114,7 @@ int64_t ag_cross_entropy_forward_##SFX(const T *x, const int64_t *target, int64_
         if (isinf(mx) && mx < 0) mx = 0;                                                        \
         double s = 0;                                                                           \
         for (int64_t j = 0; j < c; j++) s += (double)exp(row[j] - mx);                          \
-        lse[i] = (T)log(s);                                                                     \
+        lse[i] = (T)log((T)s);  /* the sum rounded to T first, as log_softmax's */              \
         const T l = target[i] == ignore_index ? (T)0 : lse[i] - (row[target[i]] - mx);          \
         if (reduction == AG_REDUCTION_NONE) out[i] = l; else sum += (double)l;                  \
     }                                                                                           \

@@ -20,6 +20,7 @@ AG_DECLARE_UNARY(sin)       // y = sin x;       gx = gy * cos x                 
 AG_DECLARE_UNARY(cos)       // y = cos x;       gx = gy * -sin x                     (reads x)
 AG_DECLARE_UNARY(tan)       // y = tan x;       gx = gy * (1 + y^2)                  (reads y)
 AG_DECLARE_UNARY(square)    // y = x^2;         gx = gy * 2x                         (reads x)
+AG_DECLARE_UNARY(log_sigmoid) // y = min(x, 0) - log1p(e^-|x|); gx = gy * σ(-x)  (reads x)
 AG_DECLARE_UNARY(sigmoid)   // y = 1/(1+e^-x);  gx = gy * (1 - y) * y                (reads y)
 AG_DECLARE_UNARY(relu)      // y = max(x, 0);   gx = y <= 0 ? 0 : gy                 (reads y)
 AG_DECLARE_UNARY(gelu)      // y = x/2 (1 + erf(x/sqrt 2));

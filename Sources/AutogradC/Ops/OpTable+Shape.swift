@@ -114,6 +114,14 @@ let indexingOps: [Op] = [
 let nnOps: [Op] = [
     op("softmax(x, dim)") { try $0.tensor(0).softmax(dim: try $0.int(1)) },
     op("log_softmax(x, dim)") { try $0.tensor(0).logSoftmax(dim: try $0.int(1)) },
+    unaryOp("logsigmoid") { try $0.logSigmoid() },
+    op("binary_cross_entropy(input, target, weight=none, reduction=\"mean\")") {
+        try $0.tensor(0).binaryCrossEntropy(try $0.tensor(1), weight: try $0.optionalTensor(2), reduction: try $0.string(3, "mean"))
+    },
+    op("binary_cross_entropy_with_logits(input, target, weight=none, pos_weight=none, reduction=\"mean\")") {
+        try $0.tensor(0).binaryCrossEntropyWithLogits(try $0.tensor(1), weight: try $0.optionalTensor(2),
+                                                      posWeight: try $0.optionalTensor(3), reduction: try $0.string(4, "mean"))
+    },
     op("mse_loss(input, target, reduction=\"mean\")") {
         try $0.tensor(0).mseLoss(try $0.tensor(1), reduction: try $0.string(2, "mean"))
     },
