@@ -1,69 +1,104 @@
 #include "ag_nn.h"
+#include "row_sums.h"
+#include "ag_math.h"
+#include "ag_parallel.h"
 #include <stddef.h>
 #include <math.h>
 #include <tgmath.h>
 
 // Softmax-style kernels walk "lanes": the n elements x[o*n*inner + j*inner + i]
-// for one (o, i). The last dimension (inner == 1) takes a stride-1 copy of the
-// lane function, which the compiler vectorises.
+// for one (o, i). A lane of the last dimension (inner == 1) is contiguous and
+// takes row functions written for the vectoriser: the vectorisable exp of
+// ag_math.h and sums kept in AG_SM_LANES partial sums, in the dtype, as
+// PyTorch's vectorised kernels add (a row [-200, -220] sums to exactly 1 in
+// float32, so its log_softmax is 0, as PyTorch's). Rows are split over the
+// cores.
 
 #define AG_SOFTMAX(T, SFX)                                                                      \
-static inline void softmax_lane_##SFX(const T *x, T *y, int64_t n, int64_t s, int is_log) {        \
-    T mx = -INFINITY;                                                                           \
-    for (int64_t j = 0; j < n; j++) { const T v = x[j * s]; mx = (v > mx || v != v) ? v : mx; } \
-    if (isinf(mx) && mx < 0) mx = 0; /* all -inf: exp(-inf - 0) = 0 */                          \
-    double sum = 0;                                                                             \
-    if (is_log) {                                                                                  \
-        for (int64_t j = 0; j < n; j++) sum += (double)exp(x[j * s] - mx);                      \
-        /* (x - max) - log(sum), not x - (max + log(sum)): no rounding of max + log(sum).      \
-           The sum is rounded to T before its log, as PyTorch's is (it adds in T): a row       \
-           like [-200, -220] gives log_softmax 0, not -2e-9, in float32. */                   \
-        const T ls = (T)log((T)sum);                                                            \
+AG_ROW_MAX(row_max_##SFX, T)                                                                   \
+/* Sums of a contiguous row's terms TERM(j) in AG_SM_LANES partial sums. */                    \
+AG_LANE_SUM(exp_sum_##SFX, T, (const T *restrict x, T mx), ag_exp_t(x[j] - mx))                  \
+AG_LANE_SUM(exp_store_sum_##SFX, T, (const T *restrict x, T *restrict e, T mx), (e[j] = ag_exp_t(x[j] - mx))) \
+AG_LANE_SUM(plain_sum_##SFX, T, (const T *restrict a), a[j])                                     \
+AG_LANE_SUM(dot_sum_##SFX, T, (const T *restrict a, const T *restrict b), a[j] * b[j])           \
+AG_VECTOR_CLONES static void softmax_row_##SFX(const T *restrict x, T *restrict y, int64_t n, int is_log) { \
+    const T mx = row_max_##SFX(x, n, 1);                                                        \
+    if (is_log) {                                                                               \
+        /* (x - max) - log(sum), not x - (max + log(sum)): no rounding of max + log(sum) */     \
+        const T ls = log(exp_sum_##SFX(n, x, mx));                                              \
+        for (int64_t j = 0; j < n; j++) y[j] = (x[j] - mx) - ls;                                \
+    } else {                                                                                    \
+        const T r = 1 / exp_store_sum_##SFX(n, x, y, mx);                                       \
+        for (int64_t j = 0; j < n; j++) y[j] *= r;                                              \
+    }                                                                                           \
+}                                                                                               \
+AG_VECTOR_CLONES static void softmax_back_row_##SFX(const T *restrict y, const T *restrict gy, T *restrict gx, \
+                                                    int64_t n, int is_log) {                    \
+    if (is_log) {                                                                               \
+        const T a = plain_sum_##SFX(n, gy);                                                     \
+        for (int64_t j = 0; j < n; j++) gx[j] = gy[j] - ag_exp_t(y[j]) * a;                     \
+    } else {                                                                                    \
+        const T a = dot_sum_##SFX(n, gy, y);                                                    \
+        for (int64_t j = 0; j < n; j++) gx[j] = y[j] * (gy[j] - a);                             \
+    }                                                                                           \
+}                                                                                               \
+/* A strided lane (inner > 1): sums in one accumulator, in the dtype. */                        \
+static inline void softmax_lane_##SFX(const T *x, T *y, int64_t n, int64_t s, int is_log) {     \
+    const T mx = row_max_##SFX(x, n, s);                                                        \
+    T sum = 0;                                                                                  \
+    for (int64_t j = 0; j < n; j++) { const T e = ag_exp_t(x[j * s] - mx); if (!is_log) y[j * s] = e; sum += e; } \
+    if (is_log) {                                                                               \
+        const T ls = log(sum);                                                                  \
         for (int64_t j = 0; j < n; j++) y[j * s] = (x[j * s] - mx) - ls;                        \
     } else {                                                                                    \
-        for (int64_t j = 0; j < n; j++) { const T e = exp(x[j * s] - mx); y[j * s] = e; sum += (double)e; } \
-        const T r = (T)(1.0 / sum);                                                             \
+        const T r = 1 / sum;                                                                    \
         for (int64_t j = 0; j < n; j++) y[j * s] *= r;                                          \
     }                                                                                           \
 }                                                                                               \
 static inline void softmax_back_lane_##SFX(const T *y, const T *gy, T *gx, int64_t n, int64_t s, int is_log) { \
-    double acc = 0;                                                                             \
-    if (is_log) {                                                                                  \
-        for (int64_t j = 0; j < n; j++) acc += (double)gy[j * s];                               \
-        const T a = (T)acc;                                                                     \
-        for (int64_t j = 0; j < n; j++) gx[j * s] = gy[j * s] - exp(y[j * s]) * a;             \
+    T acc = 0;                                                                                  \
+    if (is_log) {                                                                               \
+        for (int64_t j = 0; j < n; j++) acc += gy[j * s];                                       \
+        for (int64_t j = 0; j < n; j++) gx[j * s] = gy[j * s] - ag_exp_t(y[j * s]) * acc;       \
     } else {                                                                                    \
-        for (int64_t j = 0; j < n; j++) acc += (double)gy[j * s] * (double)y[j * s];            \
-        const T a = (T)acc;                                                                     \
-        for (int64_t j = 0; j < n; j++) gx[j * s] = y[j * s] * (gy[j * s] - a);                 \
+        for (int64_t j = 0; j < n; j++) acc += gy[j * s] * y[j * s];                            \
+        for (int64_t j = 0; j < n; j++) gx[j * s] = y[j * s] * (gy[j * s] - acc);               \
     }                                                                                           \
 }                                                                                               \
-static void softmax_all_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner, int is_log) { \
-    for (int64_t o = 0; o < outer; o++) {                                                       \
-        const int64_t base = o * n * inner;                                                     \
-        if (inner == 1) softmax_lane_##SFX(x + base, y + base, n, 1, is_log);                      \
-        else for (int64_t i = 0; i < inner; i++) softmax_lane_##SFX(x + base + i, y + base + i, n, inner, is_log); \
+typedef struct { const T *x; const T *g; T *y; int64_t n, inner; int is_log, backward; } sm_##SFX##_args; \
+/* Lanes [b, e) of outer * inner, forward or backward. */                                       \
+static void sm_range_##SFX(void *p, int64_t b, int64_t e) {                                     \
+    const sm_##SFX##_args *a = p;                                                               \
+    const int64_t n = a->n, inner = a->inner;                                                   \
+    for (int64_t k = b; k < e; k++) {                                                           \
+        const int64_t base = (k / inner) * n * inner + k % inner;                               \
+        if (a->backward) {                                                                      \
+            if (inner == 1) softmax_back_row_##SFX(a->x + base, a->g + base, a->y + base, n, a->is_log); \
+            else softmax_back_lane_##SFX(a->x + base, a->g + base, a->y + base, n, inner, a->is_log); \
+        } else {                                                                                \
+            if (inner == 1) softmax_row_##SFX(a->x + base, a->y + base, n, a->is_log);          \
+            else softmax_lane_##SFX(a->x + base, a->y + base, n, inner, a->is_log);             \
+        }                                                                                       \
     }                                                                                           \
 }                                                                                               \
-static void softmax_back_all_##SFX(const T *y, const T *gy, T *gx, int64_t outer, int64_t n, int64_t inner, int is_log) { \
-    for (int64_t o = 0; o < outer; o++) {                                                       \
-        const int64_t base = o * n * inner;                                                     \
-        if (inner == 1) softmax_back_lane_##SFX(y + base, gy + base, gx + base, n, 1, is_log);     \
-        else for (int64_t i = 0; i < inner; i++)                                                \
-            softmax_back_lane_##SFX(y + base + i, gy + base + i, gx + base + i, n, inner, is_log); \
-    }                                                                                           \
+static void sm_run_##SFX(const T *x, const T *g, T *y, int64_t outer, int64_t n, int64_t inner, \
+                         int is_log, int backward) {                                            \
+    sm_##SFX##_args a = { x, g, y, n, inner, is_log, backward };                                \
+    const int64_t lanes = outer * inner;                                                        \
+    if (lanes == 0 || n == 0) return;                                                           \
+    ag_parallel_for(lanes, n >= AG_GRAIN_ELEMENTWISE ? 1 : AG_GRAIN_ELEMENTWISE / n, sm_range_##SFX, &a); \
 }                                                                                               \
 void ag_softmax_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner) {      \
-    softmax_all_##SFX(x, y, outer, n, inner, 0);                                                \
+    sm_run_##SFX(x, NULL, y, outer, n, inner, 0, 0);                                            \
 }                                                                                               \
 void ag_log_softmax_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner) {  \
-    softmax_all_##SFX(x, y, outer, n, inner, 1);                                                \
+    sm_run_##SFX(x, NULL, y, outer, n, inner, 1, 0);                                            \
 }                                                                                               \
 void ag_softmax_backward_##SFX(const T *y, const T *gy, T *gx, int64_t outer, int64_t n, int64_t inner) { \
-    softmax_back_all_##SFX(y, gy, gx, outer, n, inner, 0);                                      \
+    sm_run_##SFX(y, gy, gx, outer, n, inner, 0, 1);                                             \
 }                                                                                               \
 void ag_log_softmax_backward_##SFX(const T *y, const T *gy, T *gx, int64_t outer, int64_t n, int64_t inner) { \
-    softmax_back_all_##SFX(y, gy, gx, outer, n, inner, 1);                                      \
+    sm_run_##SFX(y, gy, gx, outer, n, inner, 1, 1);                                             \
 }
 
 // The weight a loss gradient gives element (or row) i.

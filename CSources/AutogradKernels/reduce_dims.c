@@ -1,4 +1,6 @@
 #include "ag_reduce_dims.h"
+#include "ag_math.h"
+#include "row_sums.h"
 #include "parallel_parts.h"
 #include "slice_blocks.h"
 #include <math.h>
@@ -209,26 +211,68 @@ AG_VAR(double, f64)
 
 // ---- logsumexp ---------------------------------------------------------------
 
+// Over the last dimension (inner == 1) rows are contiguous: vectorised exp
+// and lane sums (row_sums.h), rows split over the cores.
+#define AG_LSE_ROWS(T, SFX)                                                     \
+AG_ROW_MAX(lse_row_max_##SFX, T)                                                \
+AG_LANE_SUM(lse_exp_sum_##SFX, T, (const T *restrict x, T mx), ag_exp_t(x[j] - mx)) \
+AG_VECTOR_CLONES static void lse_grad_row_##SFX(const T *restrict x, T y, T g, T *restrict gx, int64_t n) { \
+    for (int64_t j = 0; j < n; j++) gx[j] = g * ag_exp_t(x[j] - y);            \
+}                                                                               \
+typedef struct { const T *x, *y, *gy; T *out; int64_t n; } lse_rows_##SFX##_args; \
+static void lse_fwd_rows_##SFX(void *p, int64_t b, int64_t e) {                 \
+    const lse_rows_##SFX##_args *a = p;                                         \
+    for (int64_t r = b; r < e; r++) {                                           \
+        const T *row = a->x + r * a->n;                                         \
+        T mx = lse_row_max_##SFX(row, a->n, 1);                                 \
+        if (isinf(mx)) mx = 0;  /* +inf: the result is inf (NaN with a NaN) */  \
+        a->out[r] = log(lse_exp_sum_##SFX(a->n, row, mx)) + mx;                 \
+    }                                                                           \
+}                                                                               \
+static void lse_bwd_rows_##SFX(void *p, int64_t b, int64_t e) {                 \
+    const lse_rows_##SFX##_args *a = p;                                         \
+    for (int64_t r = b; r < e; r++)                                             \
+        lse_grad_row_##SFX(a->x + r * a->n, a->y[r], a->gy[r], a->out + r * a->n, a->n); \
+}                                                                               \
+static int lse_rows_##SFX(const T *x, const T *y, const T *gy, T *out, int64_t outer, int64_t n, int64_t inner) { \
+    if (inner != 1 || n < AG_SM_LANES) return 0;                                \
+    lse_rows_##SFX##_args a = { x, y, gy, out, n };                             \
+    const int64_t grain = n >= AG_GRAIN_ELEMENTWISE ? 1 : AG_GRAIN_ELEMENTWISE / n; \
+    ag_parallel_for(outer, grain, gy ? lse_bwd_rows_##SFX : lse_fwd_rows_##SFX, &a); \
+    return 1;                                                                   \
+}
+AG_LSE_ROWS(float, f32)
+AG_LSE_ROWS(double, f64)
+
 #define AG_LOGSUMEXP(T, SFX)                                                    \
 AG_SLICE_RANGE(logsumexp_fwd_##SFX, T,                                          \
+    /* Each slice's sum in AG_SM_LANES partial sums by j % AG_SM_LANES, then   \
+       added in order: the arithmetic of the row path above, so a reduction   \
+       over a leading dim equals, bit for bit, the same over the last. */       \
     const T *s = x + AG_BASE;                                                   \
-    T m[AG_LANES]; double acc[AG_LANES];                                        \
+    T m[AG_LANES]; T acc[AG_LANES][AG_SM_LANES];                                \
     AG_EACH m[l] = -INFINITY;                                                   \
     AG_ROWS(s) AG_EACH if (AG_AT(s) > m[l] || isnan(AG_AT(s))) m[l] = AG_AT(s); \
-    AG_EACH { if (isinf(m[l])) m[l] = 0; acc[l] = 0; }                          \
-    AG_ROWS(s) AG_EACH acc[l] += (double)exp(AG_AT(s) - m[l]);                  \
-    AG_EACH out[AG_OUT + l] = log((T)acc[l]) + m[l];                            \
+    AG_EACH { if (isinf(m[l])) m[l] = 0; for (int k = 0; k < AG_SM_LANES; k++) acc[l][k] = 0; } \
+    AG_ROWS(s) AG_EACH acc[l][j % AG_SM_LANES] += ag_exp_t(AG_AT(s) - m[l]);    \
+    AG_EACH {                                                                   \
+        T sum = 0;                                                              \
+        for (int k = 0; k < AG_SM_LANES; k++) sum += acc[l][k];                 \
+        out[AG_OUT + l] = log(sum) + m[l];                                      \
+    }                                                                           \
 )                                                                               \
 void ag_logsumexp_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner) { \
+    if (lse_rows_##SFX(x, NULL, NULL, y, outer, n, inner)) return;              \
     AG_RUN_SLICES(logsumexp_fwd_##SFX, AG_COST_TRANSCENDENTAL, .x = x, .out = y); \
 }                                                                               \
 AG_SLICE_RANGE_ROWS(logsumexp_bwd_##SFX, T, 1,                                  \
     const T *s = x + AG_BASE; T *g = out + AG_BASE;                             \
     T yo[AG_LANES], go[AG_LANES];                                               \
     AG_EACH { yo[l] = y[AG_OUT + l]; go[l] = gy[AG_OUT + l]; }                  \
-    AG_ROWS_TO(s, g) AG_EACH AG_AT(g) = go[l] * exp(AG_AT(s) - yo[l]);          \
+    AG_ROWS_TO(s, g) AG_EACH AG_AT(g) = go[l] * ag_exp_t(AG_AT(s) - yo[l]);     \
 )                                                                               \
 void ag_logsumexp_backward_##SFX(const T *x, const T *y, const T *gy, T *gx, int64_t outer, int64_t n, int64_t inner) { \
+    if (lse_rows_##SFX(x, y, gy, gx, outer, n, inner)) return;                  \
     AG_RUN_SLICES(logsumexp_bwd_##SFX, AG_COST_TRANSCENDENTAL, .x = x, .y = y, .gy = gy, .out = gx); \
 }
 AG_LOGSUMEXP(float, f32)

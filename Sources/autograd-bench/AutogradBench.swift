@@ -8,8 +8,8 @@ struct AutogradBench: ParsableCommand {
         commandName: "autograd-bench",
         abstract: "Times the workloads of BENCHMARKS.md (build with -c release).")
 
-    @Option(help: "Workloads to run, comma-separated (W1,W2,W2c,W3,W4,W5,W6,W7).")
-    var workloads = "W1,W2,W2c,W3,W4,W5,W6,W7"
+    @Option(help: "Workloads to run, comma-separated (W1,W2,W2c,W3,W4,W5,W6,W7,W8,W9,W10,W11).")
+    var workloads = "W1,W2,W2c,W3,W4,W5,W6,W7,W8,W9,W10,W11"
 
     @Option(help: "Timed repetitions per workload (the median and min are reported).")
     var repetitions = 7
@@ -31,6 +31,10 @@ struct AutogradBench: ParsableCommand {
             case "W5": try w.w5()
             case "W6": try w.w6()
             case "W7": try w.w7()
+            case "W8": try w.w8()
+            case "W9": try w.w9()
+            case "W10": try w.w10()
+            case "W11": try w.w11()
             default: throw ValidationError("unknown workload \(name)")
             }
             print(format(r))

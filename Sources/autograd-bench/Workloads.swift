@@ -142,6 +142,24 @@ struct Workloads {
         return Result(name: "W7", detail: "(x[:, ::2] * 3).sum(), 1024x1024, forward + backward", times: times)
     }
 
+    /// W8–W11: a row op over the last dim of a [4096, 1024] float32 tensor,
+    /// forward and backward (softmax, logSoftmax, logsumexp, var).
+    func rowOp(_ name: String, _ detail: String, _ f: (Tensor) throws -> Tensor) throws -> Result {
+        let g = Generator(seed: 8)
+        let x = try Tensor.randn([4096, 1024], generator: g).requiresGrad()
+        let y0 = try f(x)
+        let gy = try Tensor.randn(y0.shape, generator: g)
+        let times = try measure(warmup: 2, repetitions: repetitions, iterations: 5) {
+            x.grad = nil
+            try f(x).backward(gradient: gy)
+        }
+        return Result(name: name, detail: "\(detail) over the last dim of [4096, 1024], forward + backward", times: times)
+    }
+    func w8() throws -> Result { try rowOp("W8", "softmax", { try $0.softmax(dim: -1) }) }
+    func w9() throws -> Result { try rowOp("W9", "logSoftmax", { try $0.logSoftmax(dim: -1) }) }
+    func w10() throws -> Result { try rowOp("W10", "logsumexp", { try $0.logsumexp(dim: -1) }) }
+    func w11() throws -> Result { try rowOp("W11", "var", { try $0.var(dim: -1) }) }
+
     /// W5: peak resident memory over 1,000 W3 steps, and the growth after the first 100.
     func w5() throws -> Result {
         let mlp = try MLP()

@@ -160,6 +160,22 @@ def w7(reps):
     return result("W7", "(x[:, ::2] * 3).sum(), 1024x1024, forward + backward", measure(step, 5, reps, 20))
 
 
+def row_op(name, detail, f, reps):
+    g = torch.Generator().manual_seed(8)
+    x = torch.randn(4096, 1024, generator=g).requires_grad_()
+    gy = torch.randn(f(x).shape, generator=g)
+    def step():
+        x.grad = None
+        f(x).backward(gy)
+    return result(name, f"{detail} over the last dim of [4096, 1024], forward + backward", measure(step, 2, reps, 5))
+
+
+def w8(reps): return row_op("W8", "softmax", lambda x: torch.softmax(x, -1), reps)
+def w9(reps): return row_op("W9", "logSoftmax", lambda x: torch.log_softmax(x, -1), reps)
+def w10(reps): return row_op("W10", "logsumexp", lambda x: torch.logsumexp(x, -1), reps)
+def w11(reps): return row_op("W11", "var", lambda x: torch.var(x, -1), reps)
+
+
 def w5(reps):
     m = MLP()
     t0 = time.perf_counter()
@@ -186,9 +202,10 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--json")
     ap.add_argument("--repetitions", type=int, default=7)
-    ap.add_argument("--workloads", default="W1,W1cpp,W2c,W3,W4,W5,W6,W7")
+    ap.add_argument("--workloads", default="W1,W1cpp,W2c,W3,W4,W5,W6,W7,W8,W9,W10,W11")
     args = ap.parse_args()
-    fns = {"W1": w1, "W1cpp": w1_cpp, "W2c": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7}
+    fns = {"W1": w1, "W1cpp": w1_cpp, "W2c": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7,
+           "W8": w8, "W9": w9, "W10": w10, "W11": w11}
     out = []
     for name in args.workloads.split(","):
         r = fns[name](args.repetitions)

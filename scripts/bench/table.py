@@ -23,7 +23,11 @@ rows = [("W1", "W1", "overhead: custom tanh, 16 floats (vs Python Function)"),
         ("W4", "W4", "1024² matmul forward + backward"),
         ("W5", "W5", "1,000 W3 steps, per step"),
         ("W6", "W6", "(a.t() @ b).transpose(0, 1).sum(1), 512², forward + backward"),
-        ("W7", "W7", "(x[:, ::2] * 3).sum(), 1024², forward + backward")]
+        ("W7", "W7", "(x[:, ::2] * 3).sum(), 1024², forward + backward"),
+        ("W8", "W8", "softmax over the last dim of [4096, 1024], forward + backward"),
+        ("W9", "W9", "logSoftmax, the same"),
+        ("W10", "W10", "logsumexp, the same"),
+        ("W11", "W11", "var, the same")]
 print(f"| workload | PyTorch | swift-autograd | ratio (swift/PyTorch) |")
 print(f"|---|---|---|---|")
 for s, t, label in rows:
