@@ -91,6 +91,10 @@ import Testing
             "div_trunc": { try $0.div($1, roundingMode: .trunc) },
             "div_floor": { try $0.div($1, roundingMode: .floor) },
             "fmod": { try $0.fmod($1) },
+            "add_": { try $0.clone().add_($1) },
+            "sub_": { try $0.clone().sub_($1) },
+            "mul_": { try $0.clone().mul_($1) },
+            "div_": { try $0.clone().div_($1) },
         ]
         if let m = methods[op] {
             func tensor(_ v: Value) -> Tensor {

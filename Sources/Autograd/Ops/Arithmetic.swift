@@ -144,7 +144,8 @@ extension Tensor {
         let (x, y) = try arithmeticOperands(a, b, "add")
         return x.dtype == .bool ? try x.logicalOr(y) : try Add.apply(x, y)
     }
-    public static func - (a: Tensor, b: Tensor) throws -> Tensor {
+    /// PyTorch's refusal of bool operands of `-` and `sub_`.
+    static func refuseBoolSubtraction(_ a: Tensor, _ b: Tensor) throws {
         if a.dtype == .bool && b.dtype == .bool {
             throw AutogradError.invalidArgument(
                 "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.")
@@ -153,6 +154,10 @@ extension Tensor {
             throw AutogradError.invalidArgument(
                 "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
         }
+    }
+
+    public static func - (a: Tensor, b: Tensor) throws -> Tensor {
+        try refuseBoolSubtraction(a, b)
         let (x, y) = try arithmeticOperands(a, b, "sub")
         return try Sub.apply(x, y)
     }

@@ -159,7 +159,7 @@ extension Tensor {
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         guard condition.dtype == .bool else {
             throw AutogradError.invalidArgument(
-                "where expected condition to be a boolean tensor, but got a tensor with dtype \(condition.dtype.scalarTypeName)")
+                "where expected condition to be a boolean tensor, but got a tensor with dtype \(condition.dtype.scalarName)")
         }
         let (x, y) = try whereOperands(a, b)
         return try Where.apply(condition, x, y)

@@ -237,6 +237,16 @@ extension Tensor {
     @discardableResult
     public func div_(_ scalar: Double) throws -> Tensor { try scalarInPlace("div_", scalar, DivScalarInPlace.self) }
 
+    /// Adds an integer in place: exact on an int64 tensor (Python's int).
+    @discardableResult
+    public func add_(_ scalar: Int) throws -> Tensor { try dtype.isFloatingPoint ? add_(Double(scalar)) : add_(wrapped(scalar)) }
+    /// Subtracts an integer in place: exact on an int64 tensor.
+    @discardableResult
+    public func sub_(_ scalar: Int) throws -> Tensor { try dtype.isFloatingPoint ? sub_(Double(scalar)) : sub_(wrapped(scalar)) }
+    /// Multiplies by an integer in place: exact on an int64 tensor.
+    @discardableResult
+    public func mul_(_ scalar: Int) throws -> Tensor { try dtype.isFloatingPoint ? mul_(Double(scalar)) : mul_(wrapped(scalar)) }
+
     /// Sets every element to `value` (PyTorch's `fill_`); any dtype.
     @discardableResult
     public func fill_(_ value: Double) throws -> Tensor {
@@ -314,13 +324,15 @@ extension Tensor {
         guard let out = Shape.broadcast(shape, other.shape) else { throw Shape.broadcastError(op, shape, other.shape) }
         guard out == shape else {
             throw AutogradError.invalidArgument(
-                "\(op): output with shape \(Shape.list(shape)) doesn't match the broadcast shape \(Shape.list(out))")
+                "output with shape \(Shape.list(shape)) doesn't match the broadcast shape \(Shape.list(out))")
         }
     }
 
     private func binaryInPlace<F: Function>(_ op: String, _ other: Tensor, _ function: F.Type,
                                             _ f32: InPlaceKernelF32, _ f64: InPlaceKernelF64) throws -> Tensor
     where F.Output == Tensor {
+        if op == "sub_" { try Tensor.refuseBoolSubtraction(self, other) }
+        if !dtype.isFloatingPoint { return try integerInPlace(op, other) }
         try requireFloating(op)
         try checkBroadcastsInto(op, other)
         let o = other.dtype == dtype ? other : try other.to(dtype)
@@ -330,9 +342,33 @@ extension Tensor {
     }
 
     private func scalarInPlace<F: ScalarInPlaceFunction>(_ op: String, _ s: Double, _ function: F.Type) throws -> Tensor {
+        if !dtype.isFloatingPoint { return try integerInPlace(op, wrapped(s)) }
         try requireFloating(op)
         if try recordsInPlace() { return try F.apply(self, s) }
         applyScalarInPlace(s, F.kernels.0, F.kernels.1)
+        return self
+    }
+
+    /// add_, sub_, mul_, div_ on an int64 or bool tensor (which never
+    /// requires grad): the out-of-place result, promoted as
+    /// `torch.result_type`, written back when PyTorch's `canCast` allows it
+    /// (int64 + int64 stays in place; a float result is PyTorch's "result
+    /// type Float can't be cast to the desired output type Long").
+    private func integerInPlace(_ op: String, _ other: Tensor) throws -> Tensor {
+        try throwDeferred()
+        try checkBroadcastsInto(op, other)
+        let r: Tensor
+        switch op {
+        case "add_": r = try self + other
+        case "sub_": r = try self - other
+        case "mul_": r = try self * other
+        default: r = try self / other
+        }
+        guard Tensor.canCast(r.dtype, to: dtype) else {
+            throw AutogradError.invalidArgument(
+                "result type \(r.dtype.scalarName) can't be cast to the desired output type \(dtype.scalarName)")
+        }
+        try withNoGrad { _ = try copy_(r) }
         return self
     }
 

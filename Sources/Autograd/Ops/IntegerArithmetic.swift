@@ -50,7 +50,7 @@ struct IntegerBinaryOp: Sendable {
         let dtype = a.dtype
         guard let shape = Shape.broadcast(a.shape, b.shape) else { throw Shape.broadcastError(kernelName, a.shape, b.shape) }
         if shape != a.shape && shape != b.shape { try Shape.validate(shape, kernelName, dtype: dtype) }
-        let unsupported = AutogradError.invalidArgument("\"\(kernelName)\" not implemented for '\(dtype.scalarTypeName)'")
+        let unsupported = AutogradError.invalidArgument("\"\(kernelName)\" not implemented for '\(dtype.scalarName)'")
         switch dtype {
         case .float32 where f32 == nil, .float64 where f64 == nil, .bool where b8 == nil: throw unsupported
         case .int64 where divides:
@@ -129,7 +129,7 @@ enum BitwiseNot: UnaryFunction {
             ag_bitwise_not_i64(x.pointer(Int64.self), y.pointer(Int64.self), Int64(x.count))
             return y
         default:
-            throw AutogradError.invalidArgument("\"bitwise_not_cpu\" not implemented for '\(x.dtype.scalarTypeName)'")
+            throw AutogradError.invalidArgument("\"bitwise_not_cpu\" not implemented for '\(x.dtype.scalarName)'")
         }
     }
     static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { nil }
@@ -227,16 +227,4 @@ extension Tensor {
     public func bitwiseNot() throws -> Tensor { try ~self }
     public func bitwiseLeftShift(_ other: Tensor) throws -> Tensor { try self << other }
     public func bitwiseRightShift(_ other: Tensor) throws -> Tensor { try self >> other }
-}
-
-extension DType {
-    /// PyTorch's scalar type name in "not implemented for 'Float'" messages.
-    var scalarTypeName: String {
-        switch self {
-        case .float32: "Float"
-        case .float64: "Double"
-        case .int64: "Long"
-        case .bool: "Bool"
-        }
-    }
 }

@@ -147,9 +147,6 @@ extension ReductionLayout {
 }
 
 extension Tensor {
-    /// PyTorch's name for a dtype in "Got: Long" messages.
-    var scalarTypeName: String { dtype.scalarTypeName }
-
     /// Whether some element is exactly zero (a floating tensor).
     var containsZero: Bool {
         let x = contiguousData
@@ -282,7 +279,7 @@ extension Tensor {
     public func mean(dims: [Int], keepDim: Bool = false) throws -> Tensor {
         guard dtype.isFloatingPoint else {
             throw AutogradError.invalidArgument(
-                "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(scalarTypeName)")
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(dtype.scalarName)")
         }
         let layout = try ReductionLayout(self, dims: dims, op: "mean")
         return try sum(dims: layout.dims, keepDim: keepDim) / Double(layout.n)

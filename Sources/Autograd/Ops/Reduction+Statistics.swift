@@ -168,7 +168,7 @@ extension Tensor {
     public func norm(p: Double = 2, dims: [Int]? = nil, keepDim: Bool = false) throws -> Tensor {
         guard dtype.isFloatingPoint else {
             throw AutogradError.invalidArgument(
-                "linalg.vector_norm: Expected a floating point or complex tensor as input. Got \(scalarTypeName)")
+                "linalg.vector_norm: Expected a floating point or complex tensor as input. Got \(dtype.scalarName)")
         }
         guard !p.isNaN else { throw AutogradError.invalidArgument("linalg.vector_norm: p must not be NaN") }
         return try Norm.apply(self, p, dims ?? [], keepDim)

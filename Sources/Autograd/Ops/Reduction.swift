@@ -121,7 +121,7 @@ extension Tensor {
     public func mean() throws -> Tensor {
         guard dtype.isFloatingPoint else {
             throw AutogradError.invalidArgument(
-                "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(scalarTypeName)")
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(dtype.scalarName)")
         }
         return try sum() / Double(count)
     }

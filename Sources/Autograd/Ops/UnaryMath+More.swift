@@ -91,13 +91,10 @@ extension Tensor {
     /// promote integers to the default float type, as PyTorch does.
     func promotedToFloat() throws -> Tensor { dtype.isFloatingPoint ? self : try to(.float32) }
 
-    /// PyTorch's name of the dtype in "not implemented for 'Long'" messages
-    /// (the same as Reduction+Dims's scalarTypeName, kept here so the two files stand alone).
-
     /// Throws PyTorch's error for an op with no kernel for this (non-floating) dtype.
     func requireFloating(_ op: String, kernel: String) throws {
         guard dtype.isFloatingPoint else {
-            throw AutogradError.invalidArgument("\(op): \"\(kernel)\" not implemented for '\(dtype.scalarTypeName)'")
+            throw AutogradError.invalidArgument("\(op): \"\(kernel)\" not implemented for '\(dtype.scalarName)'")
         }
     }
 
@@ -142,7 +139,7 @@ extension Tensor {
     /// Self for a floating tensor; PyTorch's error for bool (its vectorised kernel's name).
     private func checkedRounding(_ op: String) throws -> Tensor {
         guard dtype.isFloatingPoint else {
-            throw AutogradError.invalidArgument("\"\(op)_vml_cpu\" not implemented for '\(dtype.scalarTypeName)'")
+            throw AutogradError.invalidArgument("\"\(op)_vml_cpu\" not implemented for '\(dtype.scalarName)'")
         }
         return self
     }
