@@ -54,24 +54,24 @@ static inline float ag_sech2f(float x) {
     return 4.0f * t / (d * d);
 }
 
-/// cosh(x) for float: (e^|x| + e^−|x|)/2; above |x| = 80 as (e^{|x|/2}/2)·e^{|x|/2},
+/// cosh(x) for float: (e^|x| + e^−|x|)/2; above |x| = 88 as (e^{|x|/2}/2)·e^{|x|/2},
 /// finite up to cosh's own overflow at 89.4 (where e^|x| alone is already +inf).
 static inline float ag_coshf(float x) {
     float a = x < 0 ? -x : x;
     float e = ag_expf(a);
     float h = ag_expf(0.5f * a);
-    return a > 80.0f ? (0.5f * h) * h : 0.5f * e + 0.5f / e;
+    return a > 88.0f ? (0.5f * h) * h : 0.5f * e + 0.5f / e;
 }
 
 /// sinh(x) for float: an odd polynomial up to |x| = 1, else (e^|x| − e^−|x|)/2
-/// (as cosh above |x| = 80) with the sign restored.
+/// (as cosh above |x| = 88) with the sign restored.
 static inline float ag_sinhf(float x) {
     float a = x < 0 ? -x : x;
     float z = x * x;
     float small = ((2.03721912945e-4f * z + 8.33028376239e-3f) * z + 1.66667160211e-1f) * z * x + x;
     float e = ag_expf(a);
     float h = ag_expf(0.5f * a);
-    float large = a > 80.0f ? (0.5f * h) * h : 0.5f * e - 0.5f / e;
+    float large = a > 88.0f ? (0.5f * h) * h : 0.5f * e - 0.5f / e;
     large = x < 0 ? -large : large;
     return a > 1.0f ? large : small;
 }
