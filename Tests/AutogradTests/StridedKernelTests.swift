@@ -106,6 +106,32 @@ import AutogradKernels
         #expect(try ints.sum(dim: 1).toArray() == [12, 15, 18, 21] && ints.sum().toArray() == [66])
     }
 
+    /// The reductions of ReductionLayout read dense views where they lie (in
+    /// memory order) and others through a copy: values and gradients equal
+    /// those of dense copies, reduced results are contiguous.
+    @Test func layoutReductionsOverViews() throws {
+        let ops: [(String, (Tensor, Int) throws -> Tensor)] = [
+            ("prod", { try $0.prod(dim: $1) }), ("var", { try $0.var(dim: $1) }), ("std", { try $0.std(dim: $1) }),
+            ("norm", { try $0.norm(dim: $1) }), ("logsumexp", { try $0.logsumexp(dim: $1) }),
+            ("cumsum", { try $0.cumsum(dim: $1) }),
+        ]
+        for (name, v) in try Self.views(.float64) where v.rank >= 1 {
+            for (op, f) in ops {
+                for d in v.shape.indices {
+                    let y = try f(v, d), yd = try f(v.copied(), d)
+                    expectClose(y.toArray(), yd.toArray(), rtol: 1e-12, atol: 1e-12, "\(op)(dim: \(d)) of \(name)")
+                    #expect(y.isContiguous, "\(op)(dim: \(d)) of \(name) is contiguous")
+                }
+            }
+        }
+        let a = try Tensor.randn([3, 4], dtype: .float64, generator: Generator(seed: 21)).requiresGrad()
+        for (_, f) in ops {
+            #expect(try gradcheck({ try f($0[0].t(), 1) }, inputs: [a]))
+            #expect(try gradcheck({ try f($0[0].t(), 0) }, inputs: [a]))
+        }
+        #expect(try gradgradcheck({ try $0[0].t().logsumexp(dim: 1) + $0[0].t().var(dim: 1) }, inputs: [a]))
+    }
+
     @Test func gradientsThroughUnaryOpsOnViews() throws {
         let a = try Tensor.randn([3, 4], dtype: .float64, generator: Generator(seed: 3)).requiresGrad()
         #expect(try gradcheck({ x in try x[0].t().tanh().exp() * x[0].t()[.stride(2)].sigmoid().sum() }, inputs: [a]))

@@ -175,6 +175,11 @@ import Testing
         "sum_over_t_dim1": { _, m, _ in try m.t().sum(dim: 1) },
         "mean_over_permuted": { _, m, _ in try m.reshape([2, 3, 1]).permute(2, 1, 0).mean(dim: 1) },
         "max_over_t": { _, m, _ in try m.t().max(dim: 0).values },
+        "cumsum_of_t": { _, m, _ in try m.t().cumsum(dim: 1) },
+        "logsumexp_of_t": { _, m, _ in try m.t().logsumexp(dim: 1) },
+        "var_of_permuted": { _, m, _ in try m.reshape([3, 2, 1]).permute(2, 0, 1).var(dim: 1) },
+        "prod_of_t_over_both": { _, m, _ in try m.t().prod(dim: 0) * m.t().prod(dim: 1).sum() },
+        "std_norm_of_t": { _, m, _ in try m.t().std(dim: 0) + m.t().norm(dim: 1).sum() },
         "mask_of_t_times_t": { _, m, _ in try m.t().gt(0.25) * m.t() },
         "mask_of_t_and_contiguous": { _, m, _ in
             try m.t().gt(0).logicalAnd((m * 1).t().contiguous().lt(2)) * m.t()

@@ -12,6 +12,15 @@ import AutogradKernels
 /// (`ag_reduce_permute`), and inner = 1; the kept dimensions keep their order,
 /// so the reduced values come out in the order of the result's shape either
 /// way, and a full-size result (a gradient) is permuted back.
+///
+/// A view that is dense in some order of its dims (t(), transpose, permute)
+/// is read where it lies: the layout is that of the row-major tensor of its
+/// dims in memory order (`memoryOrder`), so `x.t().logsumexp(dim: 1)` reduces
+/// the base along its dim 0 with no copy, exactly as the base's own leading-
+/// dim reduction does. Reduced results are brought back to the logical order
+/// (a copy of the result only), and so are scans (cumsum, as PyTorch's
+/// result is contiguous); gradients come back with the view's own strides.
+/// Other views are read through a dense copy.
 struct ReductionLayout: Sendable {
     /// The input's shape.
     let shape: [Int]
@@ -21,14 +30,22 @@ struct ReductionLayout: Sendable {
     /// The merged shape and the permutation moving its reduced groups last;
     /// nil when the tensor can be used as it is.
     let merged: [Int64]?, permutation: [Int64]?
+    /// For a dense view that is not row-major: its dims, outermost in memory first.
+    let memoryOrder: [Int]?
 
     /// - Parameter dims: nil or empty: every dimension (as PyTorch's `dim=[]`).
     init(_ x: Tensor, dims requested: [Int]?, op: String) throws {
         shape = x.shape
         let dims = try x.reductionDims(requested ?? [], op).sorted()
         self.dims = dims
+        let order: [Int]? = !x.isContiguous && x.count > 0 && ElementwiseLayout.isNonOverlappingAndDense(x.shape, x.strides)
+            ? x.shape.indices.sorted { x.strides[$0] != x.strides[$1] ? x.strides[$0] > x.strides[$1] : $0 < $1 }
+            : nil
+        memoryOrder = order
+        let walk = order ?? Array(x.shape.indices)
         var groups: [(size: Int, reduced: Bool)] = []
-        for (k, size) in x.shape.enumerated() where size != 1 {
+        for k in walk where x.shape[k] != 1 {
+            let size = x.shape[k]
             let reduced = dims.contains(k)
             if let last = groups.last, last.reduced == reduced {
                 groups[groups.count - 1].size *= size
@@ -68,20 +85,58 @@ struct ReductionLayout: Sendable {
         keepDim ? keptShape : shape.indices.filter { !dims.contains($0) }.map { shape[$0] }
     }
 
-    /// x in the layout the kernels read: x itself, or a copy with the reduced
-    /// dimensions moved last.
+    /// A tensor of x's shape (x, or its gradient) in the layout the kernels
+    /// read: row-major in the walk's order (memory order for a dense view;
+    /// no copy when the tensor lies that way already), with the reduced
+    /// dimensions moved last when they do not form one run.
     func arrange(_ x: Tensor) -> Tensor {
-        guard let merged, let permutation else { return x }
-        return Self.permute(x, merged, permutation)
+        let walked = memoryOrder.map { Self.dims(of: x, in: $0).contiguousData } ?? x.contiguousData
+        guard let merged, let permutation else { return walked }
+        return Self.permute(walked, merged, permutation)
     }
 
-    /// The inverse of `arrange`, for a full-size tensor in the kernels' layout.
+    /// The inverse of `arrange`, for a full-size tensor in the kernels'
+    /// layout: x's shape, and for a dense view its strides.
     func restore(_ t: Tensor) -> Tensor {
-        guard let merged, let permutation else { return t.alias(shape: shape) }
-        let shape = permutation.map { merged[Int($0)] }
-        var inverse = [Int64](repeating: 0, count: permutation.count)
-        for (k, p) in permutation.enumerated() { inverse[Int(p)] = Int64(k) }
-        return Self.permute(t, shape, inverse).alias(shape: self.shape)
+        var r = t
+        if let merged, let permutation {
+            let shape = permutation.map { merged[Int($0)] }
+            var inverse = [Int64](repeating: 0, count: permutation.count)
+            for (k, p) in permutation.enumerated() { inverse[Int(p)] = Int64(k) }
+            r = Self.permute(t, shape, inverse)
+        }
+        guard let memoryOrder else { return r.alias(shape: shape) }
+        return Self.undo(memoryOrder, of: r, shape: shape)
+    }
+
+    /// A reduced result as the kernels write it (its kept dims in the walk's
+    /// order) in the logical order, shaped as `outputShape(keepDim:)`.
+    func logical(_ y: Tensor, keepDim: Bool) -> Tensor {
+        guard let memoryOrder else { return y }
+        return Self.undo(memoryOrder, of: y, shape: keptShape).contiguousData.alias(shape: outputShape(keepDim: keepDim))
+    }
+
+    /// A reduced tensor (a result, or its gradient) in the kernels' order.
+    func walked(reduced t: Tensor) -> Tensor {
+        guard let memoryOrder else { return t.contiguousData }
+        return Self.dims(of: t.contiguousData.alias(shape: keptShape), in: memoryOrder).contiguousData
+    }
+
+    /// t's dims in `order` (a view: a permutation of its shape and strides).
+    private static func dims(of t: Tensor, in order: [Int]) -> Tensor {
+        Tensor(storage: t.storage, shape: order.map { t.shape[$0] }, strides: order.map { t.strides[$0] },
+               offset: t.storageOffset, dtype: t.dtype)
+    }
+
+    /// The inverse of `dims(of:in:)` for a row-major r: a tensor of `shape`
+    /// whose dim order[i] is r's dim i.
+    private static func undo(_ order: [Int], of r: Tensor, shape: [Int]) -> Tensor {
+        let walkShape = order.map { shape[$0] }
+        let rm = Shape.strides(walkShape)
+        var strides = [Int](repeating: 0, count: shape.count)
+        for (i, d) in order.enumerated() { strides[d] = rm[i] }
+        let dense = r.contiguousData
+        return Tensor(storage: dense.storage, shape: shape, strides: strides, offset: dense.storageOffset, dtype: r.dtype)
     }
 
     private static func permute(_ x: Tensor, _ shape: [Int64], _ perm: [Int64]) -> Tensor {
@@ -112,14 +167,15 @@ extension ReductionLayout {
                 i64: LayoutKernel<Int64>? = nil) -> Tensor {
         let y = Tensor(uninitializedShape: outputShape(keepDim: keepDim), dtype: x.dtype)
         run(arrange(x), y, f32, f64, i64)
-        return y
+        return logical(y, keepDim: keepDim)
     }
 
     /// y = k(x) with x's shape (a scan along the reduced axis).
     func scan(_ x: Tensor, _ f32: LayoutKernel<Float>, _ f64: LayoutKernel<Double>, i64: LayoutKernel<Int64>? = nil) -> Tensor {
         let y = Tensor(uninitializedShape: [x.count], dtype: x.dtype)
         run(arrange(x), y, f32, f64, i64)
-        return restore(y)
+        // Contiguous, as PyTorch's cumsum of a transposed view is.
+        return restore(y).contiguousData
     }
 
     private func run(_ a: Tensor, _ y: Tensor, _ f32: LayoutKernel<Float>, _ f64: LayoutKernel<Double>,
@@ -135,7 +191,9 @@ extension ReductionLayout {
     /// gx = k(x, y, gy) in x's shape, for a reduction's output y and its gradient gy.
     func backward(_ x: Tensor, _ y: Tensor, _ gy: Tensor,
                   _ f32: LayoutBackwardKernel<Float>, _ f64: LayoutBackwardKernel<Double>) throws -> Tensor {
-        let a = arrange(x), gy = try gy.to(x.dtype), (o, n, i) = sizes
+        let a = arrange(x), gy = walked(reduced: try gy.to(x.dtype)), (o, n, i) = sizes
+        // y: the reduced result in the kernels' order (Var passes x, which its kernel ignores).
+        let y = y === x ? a : walked(reduced: y)
         let gx = Tensor(uninitializedShape: [x.count], dtype: x.dtype)
         if x.dtype == .float32 {
             f32(a.pointer(Float.self), y.pointer(Float.self), gy.pointer(Float.self), gx.pointer(Float.self), o, n, i)
@@ -168,6 +226,7 @@ extension Tensor {
 /// as dL/dy · y / x when no element of x is zero, else from the exclusive
 /// products on both sides (PyTorch's prod_backward; exact with zeros).
 enum Prod: Function {
+    static var _layout: _FunctionLayout { .strided }  // views read through ReductionLayout
     static var _nodeName: String { "ProdBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         // Integers and bools multiply to int64 (wrapping), as in PyTorch.
@@ -196,6 +255,7 @@ enum Prod: Function {
 /// gradient factor when x has zeros, so that prod can be differentiated twice.
 /// dL/dx_k = Σ_{j≠k} dL/dp_j · ∏_{m≠j,k} x_m. Its own backward is not recorded.
 enum ProdOthers: Function {
+    static var _layout: _FunctionLayout { .strided }  // views read through ReductionLayout
     static var onceDifferentiable: Bool { true }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), layout = try ReductionLayout(x, dims: try args.ints(1), op: "prod")
@@ -222,6 +282,7 @@ enum ProdOthers: Function {
 /// with m the maximum (numerically stable). dL/dx = dL/dy · exp(x - y)
 /// (the softmax of x).
 enum LogSumExp: Function {
+    static var _layout: _FunctionLayout { .strided }  // views read through ReductionLayout
     static var _nodeName: String { "LogsumexpBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0)
@@ -246,6 +307,7 @@ enum LogSumExp: Function {
 
 /// y_j = Σ_{k≤j} x_k along a dim. dL/dx_j = Σ_{k≥j} dL/dy_k (a reversed cumsum).
 enum Cumsum: Function {
+    static var _layout: _FunctionLayout { .strided }  // views read through ReductionLayout
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         // Integers and bools sum to int64 (wrapping), as in PyTorch.
         let x = try args.tensor(0).dtype.isFloatingPoint ? try args.tensor(0) : try args.tensor(0).to(.int64)
@@ -262,6 +324,7 @@ enum Cumsum: Function {
 
 /// y_j = Σ_{k≥j} x_k along a dim (cumsum's backward). dL/dx = cumsum(dL/dy).
 enum ReversedCumsum: Function {
+    static var _layout: _FunctionLayout { .strided }  // views read through ReductionLayout
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), dim = try args.int(1)
         ctx.set("dim", dim)

@@ -5,6 +5,7 @@ import AutogradKernels
 /// y = Σ (x - mean)² / max(0, n - correction).
 /// dL/dx = dL/dy · 2 (x - mean) / (n - correction).
 enum Var: Function {
+    static var _layout: _FunctionLayout { .strided }  // views read through ReductionLayout
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), correction = try args.double(2)
         let layout = try ReductionLayout(x, dims: try args.ints(1), op: "var")
@@ -36,6 +37,7 @@ enum Var: Function {
 /// dL/dx = dL/dy · (x - mean) / ((n - correction) · y), and 0 where y = 0
 /// (PyTorch's std_backward).
 enum Std: Function {
+    static var _layout: _FunctionLayout { .strided }  // views read through ReductionLayout
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), correction = try args.double(2)
         let layout = try ReductionLayout(x, dims: try args.ints(1), op: "std")
@@ -70,6 +72,7 @@ enum Std: Function {
 /// p = ±∞: g · sign x, split evenly among the elements where |x| = y;
 /// otherwise g · sign x · |x|^(p-1) / y^(p-1). Where y = 0 the gradient is 0.
 enum Norm: Function {
+    static var _layout: _FunctionLayout { .strided }  // views read through ReductionLayout
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), p = try args.double(1)
         let requested = try args.ints(2)
