@@ -91,6 +91,8 @@ import Testing
             "div_trunc": { try $0.div($1, roundingMode: .trunc) },
             "div_floor": { try $0.div($1, roundingMode: .floor) },
             "fmod": { try $0.fmod($1) },
+            "where": { try Tensor.where(Tensor([1, 0, 1, 0, 1, 0, 1], dtype: .bool), $0, $1) },
+            "cat": { try Tensor.cat([$0, $1]) },
             "add_": { try $0.clone().add_($1) },
             "sub_": { try $0.clone().sub_($1) },
             "mul_": { try $0.clone().mul_($1) },

@@ -161,23 +161,17 @@ extension Tensor {
             throw AutogradError.invalidArgument(
                 "where expected condition to be a boolean tensor, but got a tensor with dtype \(condition.dtype.scalarName)")
         }
-        let (x, y) = try whereOperands(a, b)
+        // The two branches promote as torch.result_type (0-dim tensors and
+        // numbers by category only: where(m, float32 x, float64 0-dim) is float32).
+        let (x, y) = try arithmeticOperands(a, b, "where")
         return try Where.apply(condition, x, y)
     }
-    /// `where` with a scalar for the false branch (in `a`'s dtype).
+    /// `where` with a number for the false branch (as Python's float).
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Double) throws -> Tensor {
-        try Tensor.where(condition, a, a.scalarLike(b))
+        try Tensor.where(condition, a, a.wrapped(b))
     }
-    /// `where` with a scalar for the true branch (in `b`'s dtype).
+    /// `where` with a number for the true branch (as Python's float).
     public static func `where`(_ condition: Tensor, _ a: Double, _ b: Tensor) throws -> Tensor {
-        try Tensor.where(condition, b.scalarLike(a), b)
-    }
-
-    /// where's operands in one dtype: floating wins (float64 over float32);
-    /// int64 and bool together give int64; equal dtypes are kept.
-    private static func whereOperands(_ a: Tensor, _ b: Tensor) throws -> (Tensor, Tensor) {
-        if a.dtype == b.dtype { return (a, b) }
-        if a.dtype.isFloatingPoint || b.dtype.isFloatingPoint { return try promoted(a, b) }
-        return (try a.to(.int64), try b.to(.int64))
+        try Tensor.where(condition, b.wrapped(a), b)
     }
 }
