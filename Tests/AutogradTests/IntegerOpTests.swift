@@ -105,6 +105,15 @@ import Testing
         }
     }
 
+    /// pow of a tensor by a tensor promotes as torch.result_type:
+    /// torch.tensor([2.], dtype=float32) ** torch.tensor(3., dtype=float64) is float32 [8.].
+    @Test func powPromotesByCategory() throws {
+        let y = try Tensor([2]).pow(Tensor([3], shape: [], dtype: .float64))
+        #expect(y.dtype == .float32 && y.toArray() == [8])
+        let z = try Tensor([1.5, 2]).pow(Tensor(indices: [2, 3]))
+        #expect(z.dtype == .float32 && z.toArray() == [2.25, 8])
+    }
+
     /// Views are read through their strides, with PyTorch's result layout.
     @Test func viewsAndBroadcasts() throws {
         let m = try Tensor(indices: Array(0..<12), shape: [3, 4])

@@ -130,7 +130,8 @@ extension Tensor {
             throw AutogradError.invalidArgument(
                 "pow: integer powers of \(dtype) tensors are not supported yet (float32 and float64 are); shapes \(Shape.list(shape)) and \(Shape.list(exponent.shape))")
         }
-        let (a, b) = try Tensor.promoted(self, exponent)
+        // torch.result_type: pow(float32 x, float64 0-dim) stays float32.
+        let (a, b) = try Tensor.arithmeticOperands(self, exponent, "pow")
         return try PowTensor.apply(a, b)
     }
 
