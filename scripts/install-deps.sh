@@ -3,7 +3,11 @@
 # OpenBLAS, which the library loads at run time (libopenblas.so.0).
 set -euo pipefail
 LDCONFIG=$(command -v ldconfig || echo /sbin/ldconfig)
-if "$LDCONFIG" -p 2>/dev/null | grep -q 'libopenblas\.so\.0'; then
+# Whether the loader knows libopenblas.so.0. (Not `grep -q`: it stops reading
+# at the first match, ldconfig then dies of SIGPIPE, and with pipefail the
+# pipeline fails although the library is there.)
+have_openblas() { "$LDCONFIG" -p 2>/dev/null | grep 'libopenblas\.so\.0' >/dev/null; }
+if have_openblas; then
     exit 0
 fi
 SUDO=""
@@ -11,4 +15,4 @@ SUDO=""
 echo "installing libopenblas-dev (apt-get)..." >&2
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libopenblas-dev >/dev/null
-"$LDCONFIG" -p | grep -q 'libopenblas\.so\.0' || { echo "OpenBLAS (libopenblas.so.0) still not found" >&2; exit 1; }
+have_openblas || { echo "OpenBLAS (libopenblas.so.0) still not found" >&2; exit 1; }
