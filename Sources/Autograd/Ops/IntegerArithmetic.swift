@@ -48,28 +48,18 @@ struct IntegerBinaryOp: Sendable {
     /// op(a, b) for operands already of one dtype, broadcast (not recorded).
     func run(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         let dtype = a.dtype
-        guard let shape = Shape.broadcast(a.shape, b.shape) else { throw Shape.broadcastError(kernelName, a.shape, b.shape) }
-        if shape != a.shape && shape != b.shape { try Shape.validate(shape, kernelName, dtype: dtype) }
-        let unsupported = AutogradError.invalidArgument("\"\(kernelName)\" not implemented for '\(dtype.scalarName)'")
-        switch dtype {
-        case .float32 where f32 == nil, .float64 where f64 == nil, .bool where b8 == nil: throw unsupported
-        case .int64 where divides:
-            let dense = b.contiguousData
-            if ag_count_equal_i64(dense.pointer(Int64.self), Int64(dense.count), 0) > 0 {
-                throw AutogradError.invalidArgument("ZeroDivisionError")
-            }
-        default: break
-        }
-        var (out, bc, x, y) = try Tensor.binaryWalk(a, b, shape, dtype: dtype)
-        withExtendedLifetime((x, y)) {
+        return try Tensor.binaryKernel(kernelName, a, b, f32: f32, f64: f64, i64: i64, b8: b8) {
             switch dtype {
-            case .float32: f32!(x.pointer(Float.self), y.pointer(Float.self), out.pointer(Float.self), &bc)
-            case .float64: f64!(x.pointer(Double.self), y.pointer(Double.self), out.pointer(Double.self), &bc)
-            case .int64: i64(x.pointer(Int64.self), y.pointer(Int64.self), out.pointer(Int64.self), &bc)
-            case .bool: b8!(x.pointer(Bool.self), y.pointer(Bool.self), out.pointer(Bool.self), &bc)
+            case .float32 where f32 == nil, .float64 where f64 == nil, .bool where b8 == nil:
+                throw AutogradError.invalidArgument("\"\(kernelName)\" not implemented for '\(dtype.scalarName)'")
+            case .int64 where divides:
+                let dense = b.contiguousData
+                if ag_count_equal_i64(dense.pointer(Int64.self), Int64(dense.count), 0) > 0 {
+                    throw AutogradError.invalidArgument("ZeroDivisionError")
+                }
+            default: break
             }
         }
-        return out
     }
 }
 

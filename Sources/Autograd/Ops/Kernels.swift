@@ -148,16 +148,28 @@ extension Tensor {
         guard a.dtype == b.dtype, a.dtype.isFloatingPoint || (a.dtype == .int64 && i64 != nil) else {
             throw AutogradError.invalidArgument("\(op): no kernel for \(a.dtype) and \(b.dtype)")
         }
+        return try binaryKernel(op, a, b, f32: f32, f64: f64, i64: i64, b8: nil)
+    }
+
+    /// a <op> b with broadcasting for operands of one dtype whose kernel is
+    /// given (the callers check that first): the broadcast shape checked and
+    /// validated, then `check` (refusals that come after it, as PyTorch's
+    /// kernel-level errors do), then the walk of `binaryWalk`. Not recorded.
+    static func binaryKernel(_ op: String, _ a: Tensor, _ b: Tensor, f32: BroadcastKernelF32?, f64: BroadcastKernelF64?,
+                             i64: BroadcastKernelI64?, b8: BroadcastKernelB8?,
+                             check: () throws -> Void = {}) throws -> Tensor {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             throw Shape.broadcastError(op, a.shape, b.shape)
         }
         if shape != a.shape && shape != b.shape { try Shape.validate(shape, op, dtype: a.dtype) }
+        try check()
         var (out, bc, x, y) = try binaryWalk(a, b, shape, dtype: a.dtype)
         withExtendedLifetime((x, y)) {
             switch a.dtype {
-            case .float32: f32(x.pointer(Float.self), y.pointer(Float.self), out.pointer(Float.self), &bc)
-            case .float64: f64(x.pointer(Double.self), y.pointer(Double.self), out.pointer(Double.self), &bc)
-            default: i64?(x.pointer(Int64.self), y.pointer(Int64.self), out.pointer(Int64.self), &bc)
+            case .float32: f32?(x.pointer(Float.self), y.pointer(Float.self), out.pointer(Float.self), &bc)
+            case .float64: f64?(x.pointer(Double.self), y.pointer(Double.self), out.pointer(Double.self), &bc)
+            case .int64: i64?(x.pointer(Int64.self), y.pointer(Int64.self), out.pointer(Int64.self), &bc)
+            case .bool: b8?(x.pointer(Bool.self), y.pointer(Bool.self), out.pointer(Bool.self), &bc)
             }
         }
         return out

@@ -53,6 +53,7 @@ enum BinaryCrossEntropyWithLogits: Function {
         ctx.saveForBackward([x, t] + [w, p].compactMap { $0 })
         ctx.set("reduction", reduction)
         ctx.set("hasWeight", w != nil)
+        ctx.set("hasPosWeight", p != nil)
         var logSig = try LogSigmoid.apply(x)
         if let p { logSig = try logSig * ((p - 1) * t + 1) }
         var loss = try (1 - t) * x - logSig
@@ -65,8 +66,9 @@ enum BinaryCrossEntropyWithLogits: Function {
         let s = try ctx.savedTensors, need = ctx.needsInputGrad
         let (x, t) = (s[0], s[1])
         let reduction = try ctx.get("reduction", as: Int.self)
-        let hasWeight = try ctx.get("hasWeight", as: Bool.self)
-        let w = hasWeight ? s[2] : nil, p = s.count > (hasWeight ? 3 : 2) ? s[s.count - 1] : nil
+        // Saved: x, t, then the weight and the pos_weight that were given.
+        let w = try ctx.get("hasWeight", as: Bool.self) ? s[2] : nil
+        let p = try ctx.get("hasPosWeight", as: Bool.self) ? s[s.count - 1] : nil
         let g = try elementGradient(gOut, x.shape, reduction)
         var gx: Tensor? = nil, gt: Tensor? = nil
         if need[0] {

@@ -38,9 +38,7 @@ struct ReductionLayout: Sendable {
         shape = x.shape
         let dims = try x.reductionDims(requested ?? [], op).sorted()
         self.dims = dims
-        let order: [Int]? = !x.isContiguous && x.count > 0 && ElementwiseLayout.isNonOverlappingAndDense(x.shape, x.strides)
-            ? x.shape.indices.sorted { x.strides[$0] != x.strides[$1] ? x.strides[$0] > x.strides[$1] : $0 < $1 }
-            : nil
+        let order = x.denseMemoryOrder
         memoryOrder = order
         let walk = order ?? Array(x.shape.indices)
         var groups: [(size: Int, reduced: Bool)] = []
@@ -90,7 +88,7 @@ struct ReductionLayout: Sendable {
     /// no copy when the tensor lies that way already), with the reduced
     /// dimensions moved last when they do not form one run.
     func arrange(_ x: Tensor) -> Tensor {
-        let walked = memoryOrder.map { Self.dims(of: x, in: $0).contiguousData } ?? x.contiguousData
+        let walked = memoryOrder.map { x.permutedView($0).contiguousData } ?? x.contiguousData
         guard let merged, let permutation else { return walked }
         return Self.permute(walked, merged, permutation)
     }
@@ -106,37 +104,20 @@ struct ReductionLayout: Sendable {
             r = Self.permute(t, shape, inverse)
         }
         guard let memoryOrder else { return r.alias(shape: shape) }
-        return Self.undo(memoryOrder, of: r, shape: shape)
+        return r.contiguousData.unpermutedView(memoryOrder, shape: shape)
     }
 
     /// A reduced result as the kernels write it (its kept dims in the walk's
     /// order) in the logical order, shaped as `outputShape(keepDim:)`.
     func logical(_ y: Tensor, keepDim: Bool) -> Tensor {
         guard let memoryOrder else { return y }
-        return Self.undo(memoryOrder, of: y, shape: keptShape).contiguousData.alias(shape: outputShape(keepDim: keepDim))
+        return y.contiguousData.unpermutedView(memoryOrder, shape: keptShape).contiguousData.alias(shape: outputShape(keepDim: keepDim))
     }
 
     /// A reduced tensor (a result, or its gradient) in the kernels' order.
     func walked(reduced t: Tensor) -> Tensor {
         guard let memoryOrder else { return t.contiguousData }
-        return Self.dims(of: t.contiguousData.alias(shape: keptShape), in: memoryOrder).contiguousData
-    }
-
-    /// t's dims in `order` (a view: a permutation of its shape and strides).
-    private static func dims(of t: Tensor, in order: [Int]) -> Tensor {
-        Tensor(storage: t.storage, shape: order.map { t.shape[$0] }, strides: order.map { t.strides[$0] },
-               offset: t.storageOffset, dtype: t.dtype)
-    }
-
-    /// The inverse of `dims(of:in:)` for a row-major r: a tensor of `shape`
-    /// whose dim order[i] is r's dim i.
-    private static func undo(_ order: [Int], of r: Tensor, shape: [Int]) -> Tensor {
-        let walkShape = order.map { shape[$0] }
-        let rm = Shape.strides(walkShape)
-        var strides = [Int](repeating: 0, count: shape.count)
-        for (i, d) in order.enumerated() { strides[d] = rm[i] }
-        let dense = r.contiguousData
-        return Tensor(storage: dense.storage, shape: shape, strides: strides, offset: dense.storageOffset, dtype: r.dtype)
+        return t.contiguousData.alias(shape: keptShape).permutedView(memoryOrder).contiguousData
     }
 
     private static func permute(_ x: Tensor, _ shape: [Int64], _ perm: [Int64]) -> Tensor {
@@ -188,12 +169,13 @@ extension ReductionLayout {
         }
     }
 
-    /// gx = k(x, y, gy) in x's shape, for a reduction's output y and its gradient gy.
-    func backward(_ x: Tensor, _ y: Tensor, _ gy: Tensor,
+    /// gx = k(x, y, gy) in x's shape, for a reduction's output y and its
+    /// gradient gy; y nil for a kernel that does not read it (its pointer
+    /// is then x's).
+    func backward(_ x: Tensor, _ y: Tensor?, _ gy: Tensor,
                   _ f32: LayoutBackwardKernel<Float>, _ f64: LayoutBackwardKernel<Double>) throws -> Tensor {
         let a = arrange(x), gy = walked(reduced: try gy.to(x.dtype)), (o, n, i) = sizes
-        // y: the reduced result in the kernels' order (Var passes x, which its kernel ignores).
-        let y = y === x ? a : walked(reduced: y)
+        let y = y.map { walked(reduced: $0) } ?? a
         let gx = Tensor(uninitializedShape: [x.count], dtype: x.dtype)
         if x.dtype == .float32 {
             f32(a.pointer(Float.self), y.pointer(Float.self), gy.pointer(Float.self), gx.pointer(Float.self), o, n, i)

@@ -22,7 +22,7 @@ enum Var: Function {
         if GradMode.isEnabled {
             return [try Var.gradient(x, try g.reshape(layout.keptShape), layout, correction), nil, nil, nil]
         }
-        let gx = try layout.backward(x, x, g, { x, _, gy, gx, o, n, i in ag_var_backward_f32(x, gy, gx, o, n, i, correction) },
+        let gx = try layout.backward(x, nil, g, { x, _, gy, gx, o, n, i in ag_var_backward_f32(x, gy, gx, o, n, i, correction) },
                                      { x, _, gy, gx, o, n, i in ag_var_backward_f64(x, gy, gx, o, n, i, correction) })
         return [gx, nil, nil, nil]
     }

@@ -9,7 +9,7 @@ enum SumAll: UnaryFunction {
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
         // Integers and bools sum to int64, as in PyTorch.
         var x = x.dtype == .bool ? try x.to(.int64) : x
-        if !x.isContiguous && !ElementwiseLayout.isNonOverlappingAndDense(x.shape, x.strides) { x = x.contiguousData }
+        if !x.isContiguous && x.denseMemoryOrder == nil { x = x.contiguousData }
         let y = Tensor(uninitializedShape: [], dtype: x.dtype)
         switch x.dtype {
         case .float32: y.pointer(Float.self).pointee = Float(ag_sum_all_f32(x.pointer(Float.self), Int64(x.count)))
@@ -62,14 +62,11 @@ enum SumTo: Function {
             throw AutogradError.invalidArgument("size {\(Shape.list(shape))} is not expandable to size {\(Shape.list(x.shape))}.")
         }
         // Integers and bools sum to int64, as in PyTorch.
-        var x = x.dtype == .bool ? try x.to(.int64) : x
+        let x = x.dtype == .bool ? try x.to(.int64) : x
         if shape == x.shape { return x.isContiguous ? x.alias() : x.copied() }
         if !x.isContiguous {
-            guard x.count > 0, ElementwiseLayout.isNonOverlappingAndDense(x.shape, x.strides) else {
-                x = x.contiguousData
-                return try run(x, shape)
-            }
-            return try inMemoryOrder(x, shape)
+            guard let order = x.denseMemoryOrder else { return try run(x.contiguousData, shape) }
+            return try inMemoryOrder(x, order, shape)
         }
         let y = Tensor(uninitializedShape: shape, dtype: x.dtype)
         var bc = try Shape.descriptor(out: x.shape, a: shape)
@@ -80,18 +77,13 @@ enum SumTo: Function {
         }
         return y
     }
-    /// `run` for a dense view x that is not row-major.
-    private static func inMemoryOrder(_ x: Tensor, _ shape: [Int]) throws -> Tensor {
-        let order = x.shape.indices.sorted { x.strides[$0] != x.strides[$1] ? x.strides[$0] > x.strides[$1] : $0 < $1 }
-        let rowMajor = Tensor(storage: x.storage, shape: order.map { x.shape[$0] },
-                              strides: Shape.strides(order.map { x.shape[$0] }), offset: x.storageOffset, dtype: x.dtype)
+    /// `run` for a dense view x that is not row-major, whose dims in `order`
+    /// (`denseMemoryOrder`) are a row-major tensor.
+    private static func inMemoryOrder(_ x: Tensor, _ order: [Int], _ shape: [Int]) throws -> Tensor {
         let kept = [Int](repeating: 1, count: x.rank - shape.count) + shape
-        let summed = try run(rowMajor, order.map { kept[$0] })
+        let summed = try run(x.permutedView(order), order.map { kept[$0] })
         // Back in x's order: dimension order[i] of the result is dimension i of `summed`.
-        var strides = [Int](repeating: 0, count: x.rank)
-        for (i, d) in order.enumerated() { strides[d] = summed.strides[i] }
-        let y = Tensor(storage: summed.storage, shape: kept, strides: strides, offset: summed.storageOffset, dtype: summed.dtype)
-        return y.contiguousData.alias(shape: shape)
+        return summed.unpermutedView(order, shape: kept).contiguousData.alias(shape: shape)
     }
 
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {

@@ -16,7 +16,7 @@ enum ToDType: Function {
             throw AutogradError.invalidArgument("to: unknown dtype \(try args.string(1))")
         }
         if dtype == x.dtype { return x.isContiguous ? x.alias() : x.copied() }
-        let dense = !x.isContiguous && x.count > 0 && ElementwiseLayout.isNonOverlappingAndDense(x.shape, x.strides)
+        let dense = x.denseMemoryOrder != nil
         if !dense { x = x.contiguousData }
         let y = dense ? Tensor(storage: Storage.allocate(byteCount: x.count * dtype.byteSize), shape: x.shape,
                                strides: x.strides, offset: 0, dtype: dtype)

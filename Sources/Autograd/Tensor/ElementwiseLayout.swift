@@ -88,7 +88,7 @@ struct ElementwiseLayout {
 
     /// The dims of a dense layout, outermost first (larger strides first;
     /// among equal strides, which only size-1 dims share, the original order).
-    private static func memoryOrder(_ shape: [Int], _ strides: [Int]) -> [Int] {
+    static func memoryOrder(_ shape: [Int], _ strides: [Int]) -> [Int] {
         shape.indices.sorted { strides[$0] != strides[$1] ? strides[$0] > strides[$1] : $0 < $1 }
     }
 
@@ -115,4 +115,30 @@ struct ElementwiseLayout {
 
     /// `values` (one per dimension) in memory order, outermost first.
     func ordered(_ values: [Int]) -> [Int] { order.map { values[$0] } }
+}
+
+extension Tensor {
+    /// For a view that is not row-major but fills a block of memory without
+    /// gaps or overlaps (t(), transpose, permute): its dims, outermost in
+    /// memory first, in which order it is a row-major tensor. nil for a
+    /// contiguous or empty tensor and for any other view (steps, expands).
+    var denseMemoryOrder: [Int]? {
+        guard !isContiguous, count > 0, ElementwiseLayout.isNonOverlappingAndDense(shape, strides) else { return nil }
+        return ElementwiseLayout.memoryOrder(shape, strides)
+    }
+
+    /// This tensor with its dims in `order`: a view, shape and strides permuted.
+    func permutedView(_ order: [Int]) -> Tensor {
+        Tensor(storage: storage, shape: order.map { shape[$0] }, strides: order.map { strides[$0] },
+               offset: storageOffset, dtype: dtype)
+    }
+
+    /// The inverse of `permutedView` for a contiguous tensor whose dim i is
+    /// dim order[i] of a tensor of `shape`: that tensor, as a view.
+    func unpermutedView(_ order: [Int], shape: [Int]) -> Tensor {
+        let rowMajor = Shape.strides(order.map { shape[$0] })
+        var st = [Int](repeating: 0, count: shape.count)
+        for (i, d) in order.enumerated() { st[d] = rowMajor[i] }
+        return Tensor(storage: storage, shape: shape, strides: st, offset: storageOffset, dtype: dtype)
+    }
 }
