@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs what is missing, then the Swift tests
-# (`swift test`) and the C API's tests (C programs against autograd.h and
-# libautograd.so, also under valgrind: scripts/test-c.sh).
+# (`swift test`), the C API's tests (C programs against autograd.h and
+# libautograd.so, also under valgrind: scripts/test-c.sh), and the Swift tests
+# again under ThreadSanitizer and AddressSanitizer (scripts/test-sanitizers.sh;
+# SKIP_SANITIZERS=1 skips them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build
 bash scripts/test-c.sh
+[ "${SKIP_SANITIZERS:-0}" = "1" ] || bash scripts/test-sanitizers.sh
