@@ -58,5 +58,14 @@ let package = Package(
             path: "Tests/AutogradTests",
             resources: [.copy("Fixtures")]
         ),
+        // Threads and tasks, written as a user writes them (no @testable, the
+        // Swift 6 language mode): exact concurrent backward, Sendable tensors,
+        // task-local grad mode. Also run under ThreadSanitizer (scripts/test-tsan.sh).
+        .testTarget(
+            name: "AutogradConcurrencyTests",
+            dependencies: ["Autograd", "AutogradC", "CAutograd"],
+            path: "Tests/AutogradConcurrencyTests",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ]
 )

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Autograd
+@_spi(CInterop) import Autograd
 import CAutograd
 import _AutogradShims
 
@@ -31,7 +31,7 @@ public func autograd_string_free(_ string: UnsafeMutablePointer<CChar>?) { free(
 @c @implementation
 public func autograd_set_grad_enabled(_ enabled: Bool, _ previous: UnsafeMutablePointer<Bool>?) -> autograd_status_t {
     capi {
-        let was = ag_grad_mode_set(enabled)  // the engine's per-thread flag
+        let was = GradMode.setForThread(enabled)  // this thread's mode
         previous?.pointee = was
     }
 }

@@ -55,25 +55,22 @@ enum Engine {
         }
 
         // 3. Topological order: reverse post-order of a depth-first walk.
-        let pass = ag_next_pass_id()  // unique to this pass: scratch state of other passes never matches
-        var order = [Context]()
+        var pass = Pass(id: ag_next_pass_id())  // unique: other passes' claims never match
+        defer { pass.unclaimAll() }  // on an error too
         var stack = [(Context, Int)]()
+        stack.reserveCapacity(8)
         for r in roots {
-            guard let root = r.gradFn, root.visitToken != pass else { continue }
-            root.visitToken = pass
-            root.gradBuffer = Array(repeating: nil, count: root.outputs.count)
+            guard let root = r.gradFn, pass.visit(root) else { continue }
             stack.append((root, 0))
             while !stack.isEmpty {
                 let (node, next) = stack[stack.count - 1]
                 if next < node.inputs.count {
                     stack[stack.count - 1].1 = next + 1
-                    if case .node(let child, _)? = node.inputs[next].edge, child.visitToken != pass {
-                        child.visitToken = pass
-                        child.gradBuffer = Array(repeating: nil, count: child.outputs.count)
+                    if case .node(let child, _)? = node.inputs[next].edge, pass.visit(child) {
                         stack.append((child, 0))
                     }
                 } else {
-                    order.append(node)
+                    pass.order.append(node)
                     stack.removeLast()
                 }
             }
@@ -83,7 +80,7 @@ enum Engine {
         var needed: Set<ObjectIdentifier>? = nil
         if let c = capture {
             var set = Set<ObjectIdentifier>()
-            for node in order {  // children before parents
+            for node in pass.order {  // children before parents
                 let id = ObjectIdentifier(node)
                 if c.nodes[id] != nil { set.insert(id); continue }
                 for slot in node.inputs {
@@ -106,12 +103,10 @@ enum Engine {
             } else {
                 seed = Tensor.filled(r.shape, 1, dtype: r.dtype)
             }
-            try route(consume seed, along: Graph.edge(of: r), createGraph: createGraph, capture: &capture)
+            try route(consume seed, along: Graph.edge(of: r), createGraph: createGraph, pass: &pass, capture: &capture)
         }
-        for node in order.reversed() {
-            var grads = node.gradBuffer
-            node.gradBuffer = []
-            node.visitToken = 0
+        while let node = pass.order.popLast() {
+            var grads = pass.takeGradients(of: node)
 
             if let hooksByOutput = node.extras?.outputHooks {
                 for (i, hooks) in hooksByOutput where i < grads.count {
@@ -133,10 +128,82 @@ enum Engine {
                 guard let edge = node.inputs[i].edge, let g = gradInputs[i] else { continue }
                 gradInputs[i] = nil
                 if let needed, case .node(let child, _) = edge, !needed.contains(ObjectIdentifier(child)) { continue }
-                try route(consume g, along: edge, createGraph: createGraph, capture: &capture)
+                try route(consume g, along: edge, createGraph: createGraph, pass: &pass, capture: &capture)
             }
         }
         return capture?.grads ?? []
+    }
+
+    /// The state of one backward pass: the nodes still to run and the
+    /// gradients arriving at their outputs. It is the pass's own, so several
+    /// passes over one graph (several threads, `retainGraph: true`) do not
+    /// share it: a node claimed by this pass keeps its slot on itself
+    /// (`Context.claim`), one claimed by another pass in `foreign`.
+    private struct Pass {
+        let id: UInt64
+        /// Nodes in topological order, the roots' last; popped as they run.
+        var order: [Context] = []
+        /// Each node's output gradients, from its slot on.
+        var buffers: [Tensor?] = []
+        var foreign: [ObjectIdentifier: Int] = [:]
+
+        init(id: UInt64) {
+            self.id = id
+            order.reserveCapacity(8)
+            buffers.reserveCapacity(8)
+        }
+
+        /// Takes `node` into the pass; false when it was taken already.
+        mutating func visit(_ node: Context) -> Bool {
+            let slot = buffers.count
+            let holder = node.claim(for: id, slot: slot)
+            if holder == id { return false }
+            if holder != 0 {
+                guard foreign.updateValue(slot, forKey: ObjectIdentifier(node)) == nil else { return false }
+            }
+            buffers.append(contentsOf: repeatElement(nil, count: node.outputs.count))
+            return true
+        }
+
+        /// Where the gradients of `node` (a node this pass visited, that has
+        /// not run yet) are. A visited node that is not in `foreign` is held
+        /// by this pass, so no other pass writes its slot meanwhile and it is
+        /// read without the node's mutex; `foreign` is almost always empty.
+        func slot(of node: Context) -> Int {
+            if !foreign.isEmpty, let s = foreign[ObjectIdentifier(node)] { return s }
+            return node.heldSlot
+        }
+
+        /// Adds `gradient` to output `i`'s buffer of `node`.
+        mutating func add(_ gradient: consuming Tensor, to node: Context, output i: Int) throws {
+            guard i < node.outputs.count else { return }
+            let slot = slot(of: node)
+            if let old = buffers[slot + i] {
+                buffers[slot + i] = try old + gradient
+            } else {
+                buffers[slot + i] = gradient
+            }
+        }
+
+        /// The node's output gradients, which leave the pass with it.
+        mutating func takeGradients(of node: Context) -> [Tensor?] {
+            let slot: Int
+            if !foreign.isEmpty, let s = foreign.removeValue(forKey: ObjectIdentifier(node)) {
+                slot = s
+            } else {
+                slot = node.heldSlot
+                node.unclaim(by: id)
+            }
+            let range = slot..<(slot + node.outputs.count)
+            let grads = Array(buffers[range])
+            for k in range { buffers[k] = nil }
+            return grads
+        }
+
+        /// Gives back the claims of nodes that did not run (a backward threw).
+        func unclaimAll() {
+            for node in order where foreign[ObjectIdentifier(node)] == nil { node.unclaim(by: id) }
+        }
     }
 
     /// Runs one node's backward and checks what it returned.
@@ -208,15 +275,10 @@ enum Engine {
     /// Sends a gradient along an edge: into a node's buffer (summing), into a
     /// captured slot, or into a leaf's `grad`.
     private static func route(_ gradient: consuming Tensor, along edge: Edge, createGraph: Bool,
-                              capture: inout Capture?) throws {
+                              pass: inout Pass, capture: inout Capture?) throws {
         switch edge {
         case .node(let node, let i):
-            guard node.visitToken != 0, i < node.gradBuffer.count else { return }
-            if let old = node.gradBuffer[i] {
-                node.gradBuffer[i] = try old + gradient
-            } else {
-                node.gradBuffer[i] = gradient
-            }
+            try pass.add(gradient, to: node, output: i)
         case .leaf(let leaf):
             var g = consume gradient
             for h in leaf.leafHooks { if let r = try h(g) { g = r } }
@@ -235,9 +297,21 @@ enum Engine {
     /// graph of the sum is being recorded.
     /// The gradient is consumed, so that when nothing else refers to it
     /// (the common case: a backward's fresh result) it is stored, not copied.
+    /// Under the leaf's mutex (PyTorch's AccumulateGrad mutex), so that
+    /// passes on several threads into one leaf sum exactly.
     private static func accumulate(_ gradient: consuming Tensor, into leaf: Tensor, createGraph: Bool) throws {
         var g = consume gradient
         if !g.isContiguous { g = createGraph ? try g.contiguous() : g.copied() }
+        // Not `withStripe`: a closure would hold another reference to g, and
+        // `store` keeps g without a copy only when nothing else refers to it.
+        let key = UnsafeRawPointer(Unmanaged.passUnretained(leaf).toOpaque())
+        ag_stripe_lock(AG_STRIPE_GRADIENT, key)
+        defer { ag_stripe_unlock(AG_STRIPE_GRADIENT, key) }
+        try store(consume g, into: leaf, createGraph: createGraph)
+    }
+
+    private static func store(_ gradient: consuming Tensor, into leaf: Tensor, createGraph: Bool) throws {
+        var g = consume gradient
         if let old = leaf.grad {
             if createGraph || old.requiresGrad || g.requiresGrad || !old.isContiguous {
                 leaf.grad = try old + g

@@ -3,6 +3,14 @@ extension Tensor {
     /// gradient is computed and may return a replacement (or nil to keep it).
     /// On a leaf it runs before accumulation into `grad`; on a non-leaf,
     /// before the producing node's backward.
+    ///
+    /// The tensor keeps its hooks, so a hook that refers to the tensor
+    /// itself must capture it weakly (`x.registerHook { [weak x] g in … }`):
+    /// a strong capture is a reference cycle that is never freed (PyTorch's
+    /// garbage collector frees it; Swift has none).
+    ///
+    /// With backward passes on several threads, a hook may run on any of
+    /// them, and on several at once: it must be safe to call concurrently.
     public func registerHook(_ hook: @escaping GradientHook) {
         if let fn = gradFn {
             fn.ext.outputHooks[outputIndex, default: []].append(hook)

@@ -1,6 +1,6 @@
 /// One argument of a Function application: a tensor (tracked by the graph) or
 /// a non-tensor value (passed through to forward; its gradient is nil).
-public enum Argument {
+public enum Argument: Sendable {
     case tensor(Tensor)
     /// An optional tensor argument that is absent (a missing bias, say).
     case none

@@ -1,3 +1,5 @@
+import _AutogradShims
+
 /// A hook on a gradient: returns a replacement, or nil to keep it.
 public typealias GradientHook = (Tensor) throws -> Tensor?
 
@@ -48,10 +50,18 @@ struct SavedTensor {
     var producer: (name: () -> String, index: Int)?
 }
 
+/// A tensor stored on a context with `set`.
+enum StoredTensorValue {
+    case pending(Tensor)
+    case saved(SavedTensor)
+}
+
 /// Node state that most nodes never use: non-tensor values, dirty and
 /// non-differentiable outputs, hooks.
 final class ContextExtras {
     var values: [String: any Sendable] = [:]
+    /// Tensors stored with `set`: as given until `pack`, then as saved.
+    var tensorValues: [String: StoredTensorValue] = [:]
     var dirty: [Tensor] = []
     var nonDifferentiable: [Tensor] = []
     var outputHooks: [Int: [GradientHook]] = [:]
@@ -82,13 +92,45 @@ public final class Context {
     @exclusivity(unchecked) var toSave: [Tensor] = []
     @exclusivity(unchecked) var saved: [SavedTensor] = []
     @exclusivity(unchecked) var released = false
+    /// Whether `pack` has run (forward's outputs are wired to this node).
+    @exclusivity(unchecked) var isPacked = false
     @exclusivity(unchecked) var materializeGrads = true
     /// Rarely used state, allocated on first use so a plain node stays small.
     @exclusivity(unchecked) var extras: ContextExtras?
 
-    // Engine scratch, valid during one backward pass.
-    @exclusivity(unchecked) var visitToken: UInt64 = 0
-    @exclusivity(unchecked) var gradBuffer: [Tensor?] = []
+    // Engine scratch. A backward pass that claims the node (`claim`) keeps
+    // the node's gradient buffers at `passSlot` of its own buffer array; a
+    // pass that finds the node claimed by another one (concurrent passes
+    // over a shared graph) keeps the slot in a table of its own.
+    @exclusivity(unchecked) private var passOwner: UInt64 = 0
+    @exclusivity(unchecked) private var passSlot: Int = 0
+
+    // The owner is read and written under the node's mutex (a claim and an
+    // unclaim per node and pass); the slot is written under it by the
+    // claiming pass and then read by that pass alone.
+
+    /// Claims the node for `pass`, keeping `slot` for it: 0 when claimed
+    /// now, else the pass that holds it (`pass` itself when visited already).
+    @inline(__always)
+    func claim(for pass: UInt64, slot: Int) -> UInt64 {
+        withStripe(AG_STRIPE_NODE, self) {
+            let holder = passOwner
+            if holder == 0 {
+                passOwner = pass
+                passSlot = slot
+            }
+            return holder
+        }
+    }
+    /// The slot kept by the pass that holds the node: read only by that
+    /// pass, which wrote it (no other pass writes it until the claim goes).
+    var heldSlot: Int { passSlot }
+
+    /// Gives the claim of `pass` back (another pass may claim the node at once).
+    @inline(__always)
+    func unclaim(by pass: UInt64) {
+        withStripe(AG_STRIPE_NODE, self) { if passOwner == pass { passOwner = 0 } }
+    }
 
     var ext: ContextExtras {
         if let e = extras { return e }
@@ -140,9 +182,24 @@ public final class Context {
     /// Keeps tensors for backward (array form).
     public func saveForBackward(_ tensors: [Tensor]) { toSave = tensors }
 
-    /// Stores a non-tensor value for backward (PyTorch: an attribute on ctx;
-    /// LibTorch: `ctx->saved_data[key]`).
-    public func set<T: Sendable>(_ key: String, _ value: T) { ext.values[key] = value }
+    /// Stores a value for backward (PyTorch: an attribute on ctx; LibTorch:
+    /// `ctx->saved_data[key]`).
+    ///
+    /// A tensor may be stored too (`ctx.set("y", y)`, PyTorch's `ctx.y = y`),
+    /// even this node's own output: that one is kept as its storage and
+    /// geometry, as `saveForBackward` keeps outputs, so that it makes no
+    /// reference cycle (output → node → output) that would never be freed.
+    /// Unlike a saved tensor it is not checked against in-place changes (a
+    /// PyTorch ctx attribute is not either); a later change shows in it.
+    public func set<T: Sendable>(_ key: String, _ value: T) {
+        guard let t = value as? Tensor else {
+            ext.values[key] = value
+            ext.tensorValues[key] = nil
+            return
+        }
+        ext.values[key] = nil
+        ext.tensorValues[key] = isPacked ? .saved(savedTensor(t)) : .pending(t)
+    }
 
     /// Declares outputs that have no gradient (an index tensor, say): they do
     /// not require grad, and backward still gets a slot for each.
@@ -165,16 +222,30 @@ public final class Context {
     ///   error when a saved tensor changed after forward.
     public var savedTensors: [Tensor] {
         get throws {
-            if released { throw AutogradError.backwardTwice }
-            var out: [Tensor] = []
-            out.reserveCapacity(saved.count)
-            for s in saved { out.append(try unpack(s)) }
-            return out
+            // Under the node's mutex: a concurrent pass may release them.
+            try withStripe(AG_STRIPE_NODE, self) {
+                if released { throw AutogradError.backwardTwice }
+                var out: [Tensor] = []
+                out.reserveCapacity(saved.count)
+                for s in saved { out.append(try unpack(s)) }
+                return out
+            }
         }
     }
 
     /// The non-tensor value stored under `key`.
     public func get<T>(_ key: String, as type: T.Type = T.self) throws -> T {
+        if let stored = extras?.tensorValues[key] {
+            let t: Tensor
+            switch stored {
+            case .pending(let x): t = x
+            case .saved(let saved): t = rebuild(saved)
+            }
+            guard let value = t as? T else {
+                throw AutogradError.invalidArgument("\(name): the value saved under '\(key)' is Tensor, not \(T.self)")
+            }
+            return value
+        }
         guard let v = extras?.values[key] else {
             throw AutogradError.invalidArgument("\(name): no value saved under '\(key)'")
         }
@@ -195,27 +266,36 @@ public final class Context {
 
     // MARK: Internals
 
+    /// Called once forward's outputs are wired to this node: turns the
+    /// tensors to save into `SavedTensor`s (outputs without a reference).
     func pack() {
         saved.reserveCapacity(toSave.count)
         let dirty = extras?.dirty ?? []
-        for t in toSave {
-            let isOwnOutput = t.gradFn === self
-            var producer: (name: () -> String, index: Int)? = nil
-            if let node = t.gradFn {
-                let fn = node.function, override = node.extras?.nameOverride
-                producer = ({ override ?? fn._nodeName }, t.outputIndex)
-            }
-            saved.append(SavedTensor(
-                tensor: isOwnOutput ? nil : t, storage: t.storage, versionSource: t.versionSource,
-                shape: t.shape, strides: t.explicitStrides, offset: t.storageOffset, dtype: t.dtype,
-                requiresGrad: t.requiresGrad, outputIndex: t.outputIndex,
-                version: dirty.isEmpty ? t.version : Self.versionBeforeChange(t, dirty), producer: producer))
-        }
+        for t in toSave { saved.append(savedTensor(t, dirty: dirty)) }
         toSave = []
+        isPacked = true
+        if let values = extras?.tensorValues {
+            for (key, v) in values { if case .pending(let t) = v { extras!.tensorValues[key] = .saved(savedTensor(t)) } }
+        }
         // Only wrapOutputs reads these; a dirty output's gradFn is this node,
         // so keeping it would make a reference cycle (a leak).
         extras?.dirty = []
         extras?.nonDifferentiable = []
+    }
+
+    /// `t` as this node keeps it: without a reference when it is the node's own output.
+    private func savedTensor(_ t: Tensor, dirty: [Tensor] = []) -> SavedTensor {
+        let isOwnOutput = t.gradFn === self
+        var producer: (name: () -> String, index: Int)? = nil
+        if let node = t.gradFn {
+            let fn = node.function, override = node.extras?.nameOverride
+            producer = ({ override ?? fn._nodeName }, t.outputIndex)
+        }
+        return SavedTensor(
+            tensor: isOwnOutput ? nil : t, storage: t.storage, versionSource: t.versionSource,
+            shape: t.shape, strides: t.explicitStrides, offset: t.storageOffset, dtype: t.dtype,
+            requiresGrad: t.requiresGrad, outputIndex: t.outputIndex,
+            version: dirty.isEmpty ? t.version : Self.versionBeforeChange(t, dirty), producer: producer)
     }
 
     /// The version a saved tensor is expected to have. A tensor that shares
@@ -248,6 +328,12 @@ public final class Context {
             throw AutogradError.graph(
                 "one of the variables needed for gradient computation has been modified by an inplace operation: [\(s.dtype.legacyTypeName) \(Shape.list(s.shape))]\(where_) is at version \(now); expected version \(s.version) instead. Hint: the tensor was changed in place after it was saved for backward; save a copy (clone()) or change a copy instead.")
         }
+        return rebuild(s)
+    }
+
+    /// The tensor a `SavedTensor` keeps: itself, or an own output rebuilt
+    /// on its storage, pointing at this node.
+    private func rebuild(_ s: SavedTensor) -> Tensor {
         if let t = s.tensor { return t }
         let t = s.strides == nil && s.offset == 0
             ? Tensor(storage: s.storage, shape: s.shape, count: Shape.count(s.shape), dtype: s.dtype)
@@ -261,8 +347,18 @@ public final class Context {
     /// Frees what the node kept for backward (retainGraph: false).
     func release() {
         extras?.wrapped?.release()
-        saved = []
-        toSave = []
-        released = true
+        let freed: [SavedTensor] = withStripe(AG_STRIPE_NODE, self) {
+            released = true
+            toSave = []
+            defer { saved = [] }
+            return saved
+        }
+        _ = freed  // the tensors are freed here, outside the mutex
     }
 }
+
+/// A node is reachable from every tensor it produced, so it crosses threads
+/// with them. What backward reads of it is fixed once forward has returned;
+/// what changes later (its saved tensors when a pass releases them, its
+/// scratch slot in a pass) is guarded (see `Tensor`'s Sendable conformance).
+extension Context: @unchecked Sendable {}

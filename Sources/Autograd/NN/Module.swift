@@ -47,7 +47,7 @@ extension Module {
                 throw AutogradError.invalidArgument(
                     "Error(s) in loading state_dict: size mismatch for \(name): copying a param with shape \(Shape.torchSize(src.shape)) from checkpoint, the shape in current model is \(Shape.torchSize(p.shape)).")
             }
-            let values = src.dtype == p.dtype ? src : try withNoGrad { try src.to(p.dtype) }
+            let values = src.dtype == p.dtype ? src : try noGrad { try src.to(p.dtype) }
             p.storage.bytes.copyMemory(from: values.storage.bytes, byteCount: p.count * p.dtype.byteSize)
             p.bumpVersion()
         }

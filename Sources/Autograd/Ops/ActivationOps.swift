@@ -192,7 +192,7 @@ extension Tensor {
     static func backwardKernel(x: Tensor, gy: Tensor, _ f32: BackwardKernel<Float>, _ f64: BackwardKernel<Double>) throws -> Tensor {
         let x = x.contiguousData
         let gx = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
-        let g = (gy.dtype == x.dtype ? gy : try withNoGrad { try gy.to(x.dtype) }).contiguousData
+        let g = (gy.dtype == x.dtype ? gy : try noGrad { try gy.to(x.dtype) }).contiguousData
         if x.dtype == .float32 {
             f32(UnsafePointer(x.pointer(Float.self)), UnsafePointer(g.pointer(Float.self)), gx.pointer(Float.self), Int64(x.count))
         } else {

@@ -168,7 +168,7 @@ extension Tensor {
             let recorded = try recordsInPlace(values)
             let args: [Argument] = [.tensor(self), .tensor(values), .string(reduce), .bool(includeSelf), .bool(true),
                                     .int(d), .tensor(index.contiguousData)] + indices.map(Argument.tensor)
-            _ = recorded ? try ScatterReduceOp.apply(arguments: args) : try withNoGrad { try ScatterReduceOp.apply(arguments: args) }
+            _ = recorded ? try ScatterReduceOp.apply(arguments: args) : try noGrad { try ScatterReduceOp.apply(arguments: args) }
             return self
         }
         try copy_(try scatterReduce(dim: dim, index: index, src: src, reduce: reduce, includeSelf: includeSelf))

@@ -162,7 +162,7 @@ extension Tensor {
             throw AutogradError.invalidArgument(
                 "Using a target size (\(Shape.torchSize(target.shape))) that is different to the input size (\(Shape.torchSize(shape))) is deprecated. Please ensure they have the same size.")
         }
-        let outside = try withNoGrad { try ge(0).logicalAnd(le(1)).logicalNot().sum().ints()[0] }
+        let outside = try noGrad { try ge(0).logicalAnd(le(1)).logicalNot().sum().ints()[0] }
         guard outside == 0 else {
             throw AutogradError.invalidArgument("all elements of input should be between 0 and 1")
         }

@@ -32,7 +32,7 @@ extension Tensor {
             throw AutogradError.invalidArgument(
                 "result type \(r.dtype.scalarName) can't be cast to the desired output type \(dtype.scalarName)")
         }
-        try withNoGrad { _ = try copy_(r) }
+        try noGrad { _ = try copy_(r) }
         return self
     }
 

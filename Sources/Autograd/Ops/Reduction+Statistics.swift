@@ -56,7 +56,7 @@ enum Std: Function {
             // g / (2y), and 0 where y = 0 (PyTorch's masked_fill): the divisor is
             // replaced by 1 there and the quotient multiplied by 0 (constant masks).
             let yk = try y.reshape(layout.keptShape)
-            let (yZero, yNonZero) = try withNoGrad { let m = yk.zeroMask(); return (m, try 1 - m) }
+            let (yZero, yNonZero) = try noGrad { let m = yk.zeroMask(); return (m, try 1 - m) }
             let half = try g.reshape(layout.keptShape) / (try yk * 2 + yZero) * yNonZero
             return [try Var.gradient(x, half, layout, correction), nil, nil, nil]
         }
@@ -107,10 +107,10 @@ enum Norm: Function {
     static func gradient(_ x: Tensor, _ y: Tensor, _ g: Tensor, _ p: Double, _ layout: ReductionLayout) throws -> Tensor {
         if p == 0 { return Tensor.zeros(like: x) }
         if p == 1 { return try x.sign() * g }
-        let (yZero, yNonZero) = try withNoGrad { let m = y.zeroMask(); return (m, try 1 - m) }
+        let (yZero, yNonZero) = try noGrad { let m = y.zeroMask(); return (m, try 1 - m) }
         if p == 2 { return try g * (try x / (try y + yZero) * yNonZero) }
         if p.isInfinite {
-            let (mask, count) = try withNoGrad { () -> (Tensor, Tensor) in
+            let (mask, count) = try noGrad { () -> (Tensor, Tensor) in
                 let mask = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
                 let count = Tensor(uninitializedShape: y.shape, dtype: x.dtype)
                 let a = layout.arrange(try x.abs()), (o, n, i) = layout.sizes
@@ -125,7 +125,7 @@ enum Norm: Function {
         }
         let scale = try g / (try y + yZero).pow(p - 1) * yNonZero
         if p < 1 {
-            let (xZero, xNonZero) = try withNoGrad { let m = x.zeroMask(); return (m, try 1 - m) }
+            let (xZero, xNonZero) = try noGrad { let m = x.zeroMask(); return (m, try 1 - m) }
             let scaled = try x.sign() * (try (try x.abs() + xZero).pow(p - 1) * xNonZero)
             return try scaled * g * y.pow(1 - p)
         }

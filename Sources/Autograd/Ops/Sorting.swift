@@ -237,13 +237,13 @@ extension Tensor {
     private func sortable(_ op: String) throws -> Tensor {
         if dtype.isFloatingPoint { return self }
         guard dtype == .int64 else { throw AutogradError.invalidArgument("\(op): \(dtype) is not supported") }
-        return try withNoGrad { try to(.float64) }
+        return try noGrad { try to(.float64) }
     }
 
     /// Runs a selection on a sortable copy and casts the values back to int64 for an int64 input.
     private func selecting(_ op: String, _ body: (Tensor) throws -> [Tensor]) throws -> (values: Tensor, indices: Tensor) {
         let r = try body(try sortable(op))
-        return (dtype == .int64 ? try withNoGrad { try r[0].to(.int64) } : r[0], r[1])
+        return (dtype == .int64 ? try noGrad { try r[0].to(.int64) } : r[0], r[1])
     }
 
     /// The maximum along `dim` and the index of its first occurrence (int64,
@@ -275,7 +275,7 @@ extension Tensor {
     private func argExtreme(_ dim: Int?, _ keepDim: Bool, max: Bool) throws -> Tensor {
         let op = max ? "argmax" : "argmin"
         let x = try sortable(op)
-        return try withNoGrad {
+        return try noGrad {
             guard let dim else {
                 guard count > 0 else {
                     throw AutogradError.invalidArgument("\(op)(): Expected reduction dim to be specified for input.numel() == 0.")
@@ -302,7 +302,7 @@ extension Tensor {
 
     /// The indices that sort the tensor along `dim` (stable).
     public func argsort(dim: Int = -1, descending: Bool = false) throws -> Tensor {
-        try withNoGrad { try sort(dim: dim, descending: descending).indices }
+        try noGrad { try sort(dim: dim, descending: descending).indices }
     }
 
     /// The `k` largest (`largest: false`: smallest) elements along `dim` and

@@ -145,7 +145,7 @@ extension Tensor {
     /// The [rank, n] coordinates of the nonzero elements (a 0-dim tensor counts as rank 1).
     private func nonzeroCoordinates() throws -> Tensor {
         try throwDeferred()
-        let mask = (dtype == .bool ? self : try withNoGrad { try self.ne(0) }).contiguousData
+        let mask = (dtype == .bool ? self : try noGrad { try self.ne(0) }).contiguousData
         let n = Int(ag_count_true(mask.pointer(Bool.self), Int64(mask.count)))
         let r = Swift.max(rank, 1)
         let out = Tensor(uninitializedShape: [r, n], dtype: .int64)

@@ -14,8 +14,8 @@
 ///
 /// Integers, ranges, strides, `.ellipsis` and `.newAxis` give a view;
 /// tensors (advanced indexing) give a copy, as in PyTorch.
-public struct TensorIndex {
-    enum Kind {
+public struct TensorIndex: Sendable {
+    enum Kind: Sendable {
         /// One position of a dimension, which disappears (PyTorch's `select`).
         case integer(Int)
         /// Python's `start:end:step` (nil bounds meaning the ends; step > 0).

@@ -19,6 +19,6 @@ extension Tensor {
         guard dtype.isFloatingPoint, g.shape == shape else {
             throw AutogradError.invalidArgument("\(optimizer): a parameter of shape \(Shape.list(shape)) has a gradient of shape \(Shape.list(g.shape))")
         }
-        return g.dtype == dtype ? g : try withNoGrad { try g.to(dtype) }
+        return g.dtype == dtype ? g : try noGrad { try g.to(dtype) }
     }
 }

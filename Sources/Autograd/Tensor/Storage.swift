@@ -3,12 +3,14 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import _AutogradShims
 
 /// The header of a tensor's storage.
 struct StorageHeader {
     var byteCount: Int
-    /// Bumped by every in-place change; checked when a saved tensor is unpacked.
-    var version: Int
+    /// Bumped by every in-place change; checked when a saved tensor is
+    /// unpacked. Only read and bumped atomically (`Storage.version`).
+    var version: Int64
     /// A large buffer lives outside the object, lent by `BufferCache`; nil
     /// when the buffer is allocated with the header.
     var external: UnsafeMutableRawPointer?
@@ -60,11 +62,20 @@ final class Storage: ManagedBuffer<StorageHeader, UInt64> {
 
     var byteCount: Int { headerPointer.pointee.byteCount }
 
+    /// The version counter's address (the header's address plus the field's offset).
     @inline(__always)
-    var version: Int {
-        get { headerPointer.pointee.version }
-        set { headerPointer.pointee.version = newValue }
+    private var versionPointer: UnsafeMutablePointer<Int64> {
+        (UnsafeMutableRawPointer(headerPointer) + MemoryLayout<StorageHeader>.offset(of: \.version)!)
+            .assumingMemoryBound(to: Int64.self)
     }
+
+    /// The version counter, read atomically: threads may share a storage.
+    @inline(__always)
+    var version: Int { Int(ag_version_load(versionPointer)) }
+
+    /// One more in-place change (an atomic increment).
+    @inline(__always)
+    func bumpVersion() { ag_version_bump(versionPointer) }
 }
 
 /// Keeps freed large buffers, by exact size, for the next tensor of that

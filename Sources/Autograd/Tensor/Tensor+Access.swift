@@ -11,7 +11,7 @@ extension Tensor {
 
     /// Records an in-place change (checked by saved-tensor unpacking).
     @inline(__always)
-    func bumpVersion() { versionStorage.version &+= 1 }
+    func bumpVersion() { versionStorage.bumpVersion() }
 
     /// A contiguous copy with its own storage and no history (not recorded).
     func copied() -> Tensor {

@@ -1,3 +1,5 @@
+import _AutogradShims
+
 /// An n-dimensional array of `float32`, `float64`, `int64` or `bool` values
 /// that records the operations applied to it, so that gradients can flow back
 /// through them (reverse-mode automatic differentiation).
@@ -174,12 +176,30 @@ public final class Tensor {
         retainsGrad = true
         registerHook { [weak self] g in
             guard let self else { return nil }
-            if let old = self.grad {
-                self.grad = try withNoGrad { try old + g }
-            } else {
-                self.grad = g.requiresGrad ? g : g.copied()
+            // Passes on several threads may reach this tensor at once.
+            try withStripe(AG_STRIPE_GRADIENT, self) {
+                if let old = self.grad {
+                    self.grad = try noGrad { try old + g }
+                } else {
+                    self.grad = g.requiresGrad ? g : g.copied()
+                }
             }
             return nil
         }
     }
 }
+
+/// Tensors may be shared between threads and tasks, as in PyTorch: reading a
+/// tensor, running ops on it and running backward through graphs that share
+/// it are safe from any number of threads at once. Gradient accumulation
+/// into a shared leaf is exact (each leaf's accumulation holds a mutex), the
+/// version counter is atomic, and each backward pass keeps its own state, so
+/// passes over one graph (with `retainGraph: true`) do not interfere.
+///
+/// The caller's to synchronise, as in PyTorch: changing a tensor in place
+/// (`add_`, a subscript setter, an optimiser step) while another thread reads
+/// or changes the same memory; setting `grad`, `requiresGrad` or hooks while
+/// another thread runs backward through that tensor; reading `grad` while a
+/// backward pass may still accumulate into it. docs/CONCURRENCY.md has the
+/// whole contract.
+extension Tensor: @unchecked Sendable {}

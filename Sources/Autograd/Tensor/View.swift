@@ -1,3 +1,5 @@
+import _AutogradShims
+
 /// How a view was made, which decides whether it may be changed in place
 /// while recording (PyTorch's `CreationMeta`).
 enum ViewCreation {
@@ -47,6 +49,12 @@ final class ViewInfo {
     /// elements out of the base's current history (PyTorch regenerates a
     /// view's grad_fn the same way, on access).
     func currentGradFn(of t: Tensor) -> Context? {
+        // Under the view's mutex: threads that read a shared view's node
+        // after an in-place change would otherwise both regenerate it.
+        withStripe(AG_STRIPE_VIEW, self) { regeneratedGradFn(of: t) }
+    }
+
+    private func regeneratedGradFn(of t: Tensor) -> Context? {
         let own = t.storedGradFn
         if own == nil && !base.requiresGrad { return nil }
         let now = t.version
