@@ -50,7 +50,7 @@ let package = Package(
         // The C API's public header (autograd.h) and its implementation in
         // Swift: `@c @implementation` functions checked against the header.
         .target(name: "CAutograd", path: "CSources/CAutograd"),
-        .target(name: "AutogradC", dependencies: ["Autograd", "CAutograd", "_AutogradShims"],
+        .target(name: "AutogradC", dependencies: ["Autograd", "AutogradKernels", "CAutograd"],
                 path: "Sources/AutogradC"),
         .testTarget(
             name: "AutogradTests",

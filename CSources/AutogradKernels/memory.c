@@ -11,6 +11,10 @@ void ag_fill_f64(double *out, double value, int64_t n) {
     for (int64_t i = 0; i < n; i++) out[i] = value;
 }
 
+void ag_normalize_bool(uint8_t *values, int64_t n) {
+    for (int64_t i = 0; i < n; i++) values[i] = values[i] != 0;
+}
+
 void ag_cast_f32_f64(const float *in, double *out, int64_t n) { for (int64_t i = 0; i < n; i++) out[i] = (double)in[i]; }
 void ag_cast_f64_f32(const double *in, float *out, int64_t n) { for (int64_t i = 0; i < n; i++) out[i] = (float)in[i]; }
 

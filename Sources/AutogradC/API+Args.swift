@@ -149,7 +149,7 @@ public func autograd_args_tensor(_ args: OpaquePointer?, _ index: Int, _ out: Un
         let out = try outArg(out, "out", fn)
         let (_, a) = try argument(args, index, fn)
         guard case .tensor(let t) = a else { throw mismatch(fn, index, "a tensor", a) }
-        out.pointee = newHandle(t)
+        out.pointee = try newHandle(t)
     }
 }
 

@@ -43,6 +43,6 @@ public func autograd_grad(_ outputs: UnsafePointer<OpaquePointer?>?, _ nOutputs:
         }
         let result = try grad(outputs: outs, inputs: ins, gradOutputs: gouts, retainGraph: try retainFlag(retainGraph, fn),
                               createGraph: createGraph, allowUnused: allowUnused)
-        for (i, g) in result.enumerated() { grads![i] = g.map(newHandle) }
+        for (i, g) in result.enumerated() { grads![i] = try g.map { try newHandle($0) } }
     }
 }

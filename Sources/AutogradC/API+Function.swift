@@ -13,7 +13,7 @@ func storeOutputs(_ tensors: [Tensor], _ outputs: UnsafeMutablePointer<OpaquePoi
         throw CAPIFailure(AUTOGRAD_ERROR_BUFFER_TOO_SMALL, "\(fn): \(tensors.count) outputs do not fit in capacity \(capacity)")
     }
     guard tensors.isEmpty || outputs != nil else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): outputs is NULL") }
-    for (i, t) in tensors.enumerated() { outputs![i] = newHandle(t) }
+    for (i, t) in tensors.enumerated() { outputs![i] = try newHandle(t) }
 }
 
 @c @implementation
@@ -29,7 +29,7 @@ public func autograd_function_new(_ name: UnsafePointer<CChar>?, _ forward: auto
         guard let backward else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): backward is NULL") }
         guard !name.isEmpty else { throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT, "\(fn): name is empty") }
         let reg = CFunctionRegistration(name: name, forward: forward, backward: backward, userData: userData, destroy: destroy)
-        out.pointee = HandleRegistry.shared.make(FunctionHandle(reg), .function)
+        out.pointee = try HandleRegistry.shared.make(FunctionHandle(reg), .function)
     }
 }
 

@@ -39,7 +39,7 @@ private func runHook(_ what: String, lending lent: [Tensor?], replacing original
                      _ call: (UnsafePointer<OpaquePointer?>, UnsafeMutablePointer<OpaquePointer?>) -> autograd_status_t)
     throws -> [Tensor?]? {
     let registry = HandleRegistry.shared
-    let handles = lent.map { $0.map(newHandle) } + [nil]  // never empty: a valid base address
+    let handles = try lent.map { try $0.map { try newHandle($0) } } + [nil]  // never empty: a valid base address
     var slots = [OpaquePointer?](repeating: nil, count: originals.count + 1)
     let state = ThreadState.current
     let failuresBefore = state.failures

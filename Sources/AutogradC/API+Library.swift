@@ -5,7 +5,6 @@ import Darwin
 #endif
 @_spi(CInterop) import Autograd
 import CAutograd
-import _AutogradShims
 
 // Version, errors, strings, grad mode: the functions of autograd.h that belong
 // to no object. Every function of this target is `@c @implementation`, so the

@@ -8,7 +8,7 @@ private func unary(_ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointe
                    _ op: (Tensor) throws -> Tensor) -> autograd_status_t {
     capi {
         let out = try outArg(out, "out", fn)
-        out.pointee = newHandle(try op(try tensorArg(x, "x", fn)))
+        out.pointee = try newHandle(try op(try tensorArg(x, "x", fn)))
     }
 }
 
@@ -16,7 +16,7 @@ private func binary(_ a: OpaquePointer?, _ b: OpaquePointer?, _ out: UnsafeMutab
                     _ fn: String, _ op: (Tensor, Tensor) throws -> Tensor) -> autograd_status_t {
     capi {
         let out = try outArg(out, "out", fn)
-        out.pointee = newHandle(try op(try tensorArg(a, "a", fn), try tensorArg(b, "b", fn)))
+        out.pointee = try newHandle(try op(try tensorArg(a, "a", fn), try tensorArg(b, "b", fn)))
     }
 }
 

@@ -33,9 +33,9 @@ public func autograd_tensor_new_strided(_ data: UnsafeRawPointer?, _ dtype: auto
         let flat = try Tensor.empty([extent], dtype: dt)
         if extent > 0 {
             guard let data else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): data is NULL") }
-            try freshBytes(flat).copyMemory(from: data, byteCount: extent * dt.byteSize)
+            try copyIn(data, into: freshBytes(flat), count: extent, dt)
         }
-        out.pointee = newHandle(try flat.asStrided(size: dims, stride: steps, storageOffset: 0).contiguous())
+        out.pointee = try newHandle(try flat.asStrided(size: dims, stride: steps, storageOffset: 0).contiguous())
     }
 }
 

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Autograd
+import AutogradKernels
 import CAutograd
 
 // Tensors: creation from C buffers, shape, dtype, data, requires-grad, grad.
@@ -86,10 +87,18 @@ public func autograd_tensor_new(_ data: UnsafeRawPointer?, _ dtype: autograd_dty
         let t = try Tensor.empty(dims, dtype: dt)
         if t.count > 0 {
             guard let data else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): data is NULL") }
-            try freshBytes(t).copyMemory(from: data, byteCount: t.count * dt.byteSize)
+            try copyIn(data, into: freshBytes(t), count: t.count, dt)
         }
-        out.pointee = newHandle(t)
+        out.pointee = try newHandle(t)
     }
+}
+
+/// Copies `count` elements of a C caller's buffer into a fresh tensor's
+/// memory; bools are normalised (a byte holding 2 is true, as C's bool
+/// conversion has it, where a plain copy would read it as false).
+func copyIn(_ data: UnsafeRawPointer, into bytes: UnsafeMutableRawPointer, count: Int, _ dt: DType) {
+    bytes.copyMemory(from: data, byteCount: count * dt.byteSize)
+    if dt == .bool { ag_normalize_bool(bytes.assumingMemoryBound(to: UInt8.self), Int64(count)) }
 }
 
 /// The writable base address of a fresh tensor (no version bump, no checks).
@@ -105,7 +114,7 @@ public func autograd_tensor_full(_ shape: UnsafePointer<Int64>?, _ ndim: Int, _ 
         let out = try outArg(out, "out", fn)
         let dt = try AutogradC.dtype(dtype, fn)
         let t = try Tensor.full(try shapeArg(shape, ndim, fn), value, dtype: dt)
-        out.pointee = newHandle(t)
+        out.pointee = try newHandle(t)
     }
 }
 
@@ -116,7 +125,7 @@ public func autograd_tensor_empty(_ shape: UnsafePointer<Int64>?, _ ndim: Int, _
         let fn = cName(#function)
         let out = try outArg(out, "out", fn)
         let t = try Tensor.empty(try shapeArg(shape, ndim, fn), dtype: try AutogradC.dtype(dtype, fn))
-        out.pointee = newHandle(t)
+        out.pointee = try newHandle(t)
     }
 }
 
@@ -244,7 +253,31 @@ public func autograd_tensor_item(_ tensor: OpaquePointer?, _ out: UnsafeMutableP
     capi {
         let fn = cName(#function)
         let out = try outArg(out, "out", fn)
-        out.pointee = try tensorArg(tensor, "tensor", fn).item()
+        let t = try tensorArg(tensor, "tensor", fn)
+        let value = try t.item()
+        // An int64 that a double cannot hold exactly is refused, not rounded.
+        if t.dtype == .int64, let exact = try t.ints().first, Double(exactly: exact) == nil {
+            throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT,
+                              "\(fn): the int64 value \(exact) has no exact double; use autograd_tensor_item_int64")
+        }
+        out.pointee = value
+    }
+}
+
+@c @implementation
+public func autograd_tensor_item_int64(_ tensor: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        let t = try tensorArg(tensor, "tensor", fn)
+        _ = try t.item()  // one element, PyTorch's message otherwise
+        switch t.dtype {
+        case .int64: out.pointee = Int64(try t.ints()[0])
+        case .bool: out.pointee = try t.item() != 0 ? 1 : 0
+        default:
+            throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT,
+                              "\(fn): tensor has dtype \(t.dtype), not int64 or bool; use autograd_tensor_item")
+        }
     }
 }
 
@@ -290,7 +323,7 @@ public func autograd_tensor_detach(_ tensor: OpaquePointer?, _ out: UnsafeMutabl
     capi {
         let fn = cName(#function)
         let out = try outArg(out, "out", fn)
-        out.pointee = newHandle(try tensorArg(tensor, "tensor", fn).detach())
+        out.pointee = try newHandle(try tensorArg(tensor, "tensor", fn).detach())
     }
 }
 
@@ -299,7 +332,7 @@ public func autograd_tensor_share(_ tensor: OpaquePointer?, _ out: UnsafeMutable
     capi {
         let fn = cName(#function)
         let out = try outArg(out, "out", fn)
-        out.pointee = newHandle(try tensorArg(tensor, "tensor", fn))
+        out.pointee = try newHandle(try tensorArg(tensor, "tensor", fn))
     }
 }
 

@@ -51,8 +51,8 @@ enum CFunction: Function {
 
         let registry = HandleRegistry.shared
         let ctxBox = ContextHandle(ctx)
-        let ctxHandle = registry.make(ctxBox, .context)
-        let argsHandle = registry.make(ArgsHandle(args.values), .args)
+        let ctxHandle = try registry.make(ctxBox, .context)
+        let argsHandle = try registry.make(ArgsHandle(args.values), .args)
         let capacity = Int(AUTOGRAD_MAX_OUTPUTS)
         var slots = [OpaquePointer?](repeating: nil, count: capacity)
         var count = 0
@@ -72,6 +72,9 @@ enum CFunction: Function {
             }
         }
         if message == nil, let i = outputs.firstIndex(where: { $0 == nil }) { message = "outputs[\(i)] is NULL" }
+        // A callback that returned nothing (a Python ctypes callback that
+        // raised returns 0 and stores nothing) must not look like success.
+        if message == nil, outputs.isEmpty { message = "the callback returned no outputs (*n_outputs is 0)" }
         if let message { throw AutogradError.function("\(reg.name).forward failed: \(message)") }
         return outputs.map { $0! }
     }
@@ -80,8 +83,8 @@ enum CFunction: Function {
         let reg = try ctx.get(registrationKey, as: CFunctionRegistration.self)
         let registry = HandleRegistry.shared
         let ctxBox = ContextHandle(ctx)
-        let ctxHandle = registry.make(ctxBox, .context)
-        let gradHandles = gradOutputs.map { g in g.map { registry.make(TensorHandle($0), .tensor) } }
+        let ctxHandle = try registry.make(ctxBox, .context)
+        let gradHandles = try gradOutputs.map { g in try g.map { try registry.make(TensorHandle($0), .tensor) } }
         let nInputs = ctx.needsInputGrad.count
         let capacity = Swift.max(nInputs, Int(AUTOGRAD_MAX_OUTPUTS))
         var slots = [OpaquePointer?](repeating: nil, count: capacity)

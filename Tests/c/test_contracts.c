@@ -6,7 +6,7 @@
 
 /* What each test Function's backward does wrong. */
 enum mode { GOOD, FEW_GRADS, BAD_SHAPE, NON_TENSOR_GRAD, FAIL_WITH_MESSAGE, FAIL_SILENTLY, FAIL_IN_LIBRARY,
-            FAIL_IN_C_API, FAIL_OTHERWISE, GARBAGE_HANDLE, TOO_MANY_OUTPUTS, FORWARD_IN_C_API };
+            FAIL_IN_C_API, FAIL_OTHERWISE, GARBAGE_HANDLE, TOO_MANY_OUTPUTS, FORWARD_IN_C_API, NO_OUTPUTS };
 
 /* f(x, k: int64) = x * 2; forward fails when x holds a negative value */
 static autograd_status_t fwd(autograd_context_t *ctx, const autograd_args_t *args, autograd_tensor_t **out,
@@ -32,6 +32,8 @@ static autograd_status_t fwd(autograd_context_t *ctx, const autograd_args_t *arg
         *n_out = 1;
     } else if (m == TOO_MANY_OUTPUTS) {
         *n_out = cap + 1;
+    } else if (m == NO_OUTPUTS) {
+        *n_out = 0; /* as a Python ctypes callback that raised: returns 0, stores nothing */
     } else {
         status = autograd_mul_scalar(x, 2, &out[0]);
         *n_out = 1;
@@ -145,6 +147,9 @@ static void test_backward_contracts(void) {
     EXPECT(strncmp(autograd_last_error(), "autograd_args_tensor: ", 22) == 0);
     m = TOO_MANY_OUTPUTS;
     EXPECT_ERROR(run_mode("many", &m, ok_x), AUTOGRAD_ERROR_FUNCTION, "many.forward failed: the callback reported 17 outputs");
+    m = NO_OUTPUTS;
+    EXPECT_ERROR(run_mode("none", &m, ok_x), AUTOGRAD_ERROR_FUNCTION,
+                 "none.forward failed: the callback returned no outputs (*n_outputs is 0)");
 }
 
 /* A wrong backward fails gradcheck with the Jacobians in the message. */

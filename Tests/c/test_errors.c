@@ -6,6 +6,17 @@
 #include <pthread.h>
 #include <stdint.h>
 
+static autograd_status_t noop_forward(autograd_context_t *ctx, const autograd_args_t *args, autograd_tensor_t **out,
+                                      size_t cap, size_t *n_out, void *user) {
+    (void)ctx, (void)args, (void)out, (void)cap, (void)n_out, (void)user;
+    return AUTOGRAD_OK;
+}
+static autograd_status_t noop_backward(autograd_context_t *ctx, const autograd_tensor_t *const *gy, size_t ngy,
+                                       autograd_tensor_t **gx, size_t cap, size_t *ngx, void *user) {
+    (void)ctx, (void)gy, (void)ngy, (void)gx, (void)cap, (void)ngx, (void)user;
+    return AUTOGRAD_OK;
+}
+
 static void test_bad_handles(void) {
     autograd_tensor_t *t = VEC(AUTOGRAD_FLOAT32, false, 1, 2), *out = NULL;
     autograd_args_t *args = NULL;
@@ -35,6 +46,30 @@ static void test_bad_handles(void) {
     autograd_clear_error();
     autograd_tensor_free(gone);
     EXPECT(strstr(autograd_last_error(), "autograd_tensor_free: tensor is not a live") != NULL);
+    /* A freed handle never names a later object, whatever the allocator reuses:
+     * free, make new ones of every kind, and the stale handles stay refused
+     * (an address-keyed registry computed new + new for add(freed, new)). */
+    for (int round = 0; round < 50; round++) {
+        autograd_tensor_t *old = VEC(AUTOGRAD_FLOAT32, false, 1, 2, 3), *fresh = NULL, *sum = NULL;
+        autograd_function_t *old_fn = NULL, *new_fn = NULL;
+        autograd_args_t *old_args = NULL;
+        OK(autograd_function_new("noop", noop_forward, noop_backward, NULL, NULL, &old_fn));
+        OK(autograd_args_new(&old_args));
+        autograd_tensor_free(old);
+        autograd_function_free(old_fn);
+        autograd_args_free(old_args);
+        fresh = VEC(AUTOGRAD_FLOAT32, false, 10, 20, 30);
+        OK(autograd_function_new("noop", noop_forward, noop_backward, NULL, NULL, &new_fn));
+        EXPECT_ERROR(autograd_add(old, fresh, &sum), AUTOGRAD_ERROR_INVALID_HANDLE,
+                     "autograd_add: a is not a live autograd_tensor_t handle (freed");
+        EXPECT(sum == NULL);
+        EXPECT_ERROR(autograd_function_apply(old_fn, args, &sum, 1, &n), AUTOGRAD_ERROR_INVALID_HANDLE,
+                     "function is not a live autograd_function_t handle (freed");
+        EXPECT_ERROR(autograd_args_push_double(old_args, 1), AUTOGRAD_ERROR_INVALID_HANDLE,
+                     "is not a live autograd_args_t handle (freed");
+        autograd_tensor_free(fresh);
+        autograd_function_free(new_fn);
+    }
     /* every _free accepts NULL */
     autograd_tensor_free(NULL);
     autograd_args_free(NULL);

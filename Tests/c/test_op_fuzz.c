@@ -2,7 +2,8 @@
  * kinds, empty and 0-dim tensors, int64 and bool tensors, out-of-range dims,
  * huge and negative sizes, NaN): each call must return, with a status, never
  * crash. Each op runs in a child process so that a crash names the op and
- * the arguments that caused it. */
+ * the arguments that caused it. First, handles are recycled in random orders
+ * (fuzz_recycling): a freed handle is never taken for a later object. */
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
 
@@ -127,8 +128,124 @@ static void fuzz(const char *op, size_t arity, FILE *log) {
     autograd_args_free(args);
 }
 
+/* Handle recycling: tensors, argument lists and Functions created and freed
+ * in random orders while freed handles are kept and used again. A freed
+ * handle must always be refused (AUTOGRAD_ERROR_INVALID_HANDLE), however the
+ * allocator reuses memory, and a live one always accepted. Returns the
+ * number of wrong answers; a crash ends the child process. */
+enum { POOL = 16, STALE = 64, RECYCLE_STEPS = 20000 };
+static autograd_status_t recycle_forward(autograd_context_t *ctx, const autograd_args_t *args, autograd_tensor_t **out,
+                                         size_t cap, size_t *n_out, void *user) {
+    (void)ctx, (void)cap, (void)user;
+    autograd_tensor_t *x = NULL;
+    autograd_status_t s = autograd_args_tensor(args, 0, &x);
+    if (!s) s = autograd_mul_scalar(x, 2, &out[0]);
+    autograd_tensor_free(x);
+    *n_out = 1;
+    return s;
+}
+static autograd_status_t recycle_backward(autograd_context_t *ctx, const autograd_tensor_t *const *gy, size_t ngy,
+                                          autograd_tensor_t **gx, size_t cap, size_t *ngx, void *user) {
+    (void)ctx, (void)ngy, (void)cap, (void)ngx, (void)user;
+    return autograd_mul_scalar(gy[0], 2, &gx[0]);
+}
+
+static int recycle(void) {
+    autograd_tensor_t *live[POOL] = {NULL};
+    double value[POOL] = {0};
+    autograd_function_t *fns[4] = {NULL};
+    void *stale[STALE] = {NULL};  /* freed handles of any kind */
+    int kinds[STALE] = {0};       /* 0 tensor, 1 args, 2 function */
+    int wrong = 0;
+    size_t stale_at = 0;
+    for (int step = 0; step < RECYCLE_STEPS; step++) {
+        unsigned i = next(POOL), what = next(10);
+        if (what < 3) {  /* (re)create a tensor, freeing the old one */
+            if (live[i]) { stale[stale_at % STALE] = live[i]; kinds[stale_at++ % STALE] = 0; autograd_tensor_free(live[i]); }
+            double v = (double)next(1000);
+            live[i] = NULL;
+            if (autograd_tensor_full((const int64_t[]){3}, 1, v, AUTOGRAD_FLOAT64, &live[i])) wrong++;
+            value[i] = v;
+        } else if (what < 5) {  /* a live tensor reads back what it holds, through an op */
+            if (!live[i]) continue;
+            autograd_tensor_t *y = NULL;
+            double out[3] = {0};
+            size_t n = 0;
+            if (autograd_add(live[i], live[i], &y) || autograd_tensor_copy_f64(y, out, 3, &n) || n != 3 || out[0] != 2 * value[i]) wrong++;
+            autograd_tensor_free(y);
+        } else if (what < 7) {  /* a stale handle of any kind is refused */
+            if (stale_at == 0) continue;
+            size_t k = next(stale_at < STALE ? (unsigned)stale_at : STALE);
+            autograd_tensor_t *y = NULL;
+            autograd_status_t s;
+            if (kinds[k] == 0) s = autograd_neg((autograd_tensor_t *)stale[k], &y);
+            else if (kinds[k] == 1) s = autograd_args_push_int64((autograd_args_t *)stale[k], 1);
+            else {
+                autograd_args_t *a = NULL;
+                size_t n = 0;
+                autograd_args_new(&a);
+                if (live[i]) autograd_args_push_tensor(a, live[i]);
+                s = autograd_function_apply((autograd_function_t *)stale[k], a, &y, 1, &n);
+                autograd_args_free(a);
+            }
+            if (s != AUTOGRAD_ERROR_INVALID_HANDLE) wrong++;
+            if (y) autograd_tensor_free(y);
+            if (next(4) == 0) autograd_tensor_free((autograd_tensor_t *)stale[k]);  /* a double free: refused too */
+        } else if (what < 8) {  /* an argument list made and freed */
+            autograd_args_t *a = NULL;
+            if (autograd_args_new(&a) || autograd_args_push_double(a, 1)) wrong++;
+            autograd_args_free(a);
+            stale[stale_at % STALE] = a;
+            kinds[stale_at++ % STALE] = 1;
+        } else {  /* a Function made, applied, freed */
+            unsigned f = next(4);
+            if (fns[f]) { stale[stale_at % STALE] = fns[f]; kinds[stale_at++ % STALE] = 2; autograd_function_free(fns[f]); }
+            fns[f] = NULL;
+            if (autograd_function_new("twice", recycle_forward, recycle_backward, NULL, NULL, &fns[f])) wrong++;
+            if (live[i]) {
+                autograd_args_t *a = NULL;
+                autograd_tensor_t *y = NULL;
+                size_t n = 0;
+                double out[3] = {0};
+                autograd_args_new(&a);
+                autograd_args_push_tensor(a, live[i]);
+                if (autograd_function_apply(fns[f], a, &y, 1, &n) || autograd_tensor_copy_f64(y, out, 3, &n) || out[0] != 2 * value[i]) wrong++;
+                autograd_tensor_free(y);
+                autograd_args_free(a);
+            }
+        }
+    }
+    for (int i = 0; i < POOL; i++) autograd_tensor_free(live[i]);
+    for (int f = 0; f < 4; f++) autograd_function_free(fns[f]);
+    return wrong;
+}
+
+/* Runs recycle() in child processes with different seeds. */
+static void fuzz_recycling(void) {
+    for (int run = 0; run < 3; run++) {
+        fflush(stdout);
+        pid_t child = fork();
+        if (child == 0) {
+            rng = 0xA5A5A5A5u + (uint64_t)run * 0x9E3779B97F4A7C15u;
+            int wrong = recycle();
+            if (wrong) fprintf(stderr, "handle recycling run %d: %d wrong answers\n", run, wrong);
+            size_t left = 1;
+            autograd_live_handle_count(&left);
+            _exit(wrong ? 4 : left != (size_t)TENSORS ? 5 : 0);
+        }
+        int status = 0;
+        waitpid(child, &status, 0);
+        checks_run++;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            FAIL_AT("handle recycling run %d: %s %d", run, WIFSIGNALED(status) ? "signal" : "exit",
+                    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    }
+    printf("handle recycling: 3 runs of %d steps\n", RECYCLE_STEPS);
+}
+
 int main(void) {
     make_tensors();
+    fuzz_recycling();
     char *names = NULL;
     OK(autograd_op_names(&names));
     char path[] = "/tmp/autograd_op_fuzz_XXXXXX";

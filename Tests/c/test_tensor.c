@@ -164,6 +164,63 @@ static void test_creation_errors(void) {
     EXPECT(t == (autograd_tensor_t *)0x1234); /* out-parameters untouched on failure */
 }
 
+/* Values that used to come back silently wrong: a bool byte holding 2, an
+ * int64 beyond 2^53 read as a double. */
+static void test_exact_values(void) {
+    const unsigned char bytes[4] = {0, 1, 2, 255};  /* C's bool conversion: all but the first are true */
+    const int64_t shape[] = {4}, strided_shape[] = {2}, step[] = {2};
+    autograd_tensor_t *b = NULL, *bs = NULL, *count = NULL, *big = NULL, *flt = NULL;
+    OK(autograd_tensor_new(bytes, AUTOGRAD_BOOL, shape, 1, &b));
+    EXPECT_STR(str(b), "tensor([False,  True,  True,  True])");
+    EXPECT_VALUES(b, 0, 0, 1, 1, 1);
+    autograd_args_t *args = NULL;
+    OK(autograd_args_new(&args));
+    OK(autograd_args_push_tensor(args, b));
+    count = call("sum", args);
+    int64_t n = 0;
+    OK(autograd_tensor_item_int64(count, &n));
+    EXPECT(n == 3);
+    OK(autograd_tensor_new_strided(bytes + 1, AUTOGRAD_BOOL, strided_shape, step, 1, &bs));  /* {1, 255} */
+    EXPECT_STR(str(bs), "tensor([True, True])");
+
+    const int64_t huge = (INT64_C(1) << 53) + 1;
+    OK(autograd_tensor_new(&huge, AUTOGRAD_INT64, NULL, 0, &big));
+    int64_t exact = 0;
+    OK(autograd_tensor_item_int64(big, &exact));
+    EXPECT(exact == huge);
+    double d = 0;
+    EXPECT_ERROR(autograd_tensor_item(big, &d), AUTOGRAD_ERROR_INVALID_ARGUMENT,
+                 "the int64 value 9007199254740993 has no exact double; use autograd_tensor_item_int64");
+    const float half = 0.5f;
+    OK(autograd_tensor_new(&half, AUTOGRAD_FLOAT32, NULL, 0, &flt));
+    EXPECT_ERROR(autograd_tensor_item_int64(flt, &exact), AUTOGRAD_ERROR_INVALID_ARGUMENT,
+                 "tensor has dtype torch.float32, not int64 or bool; use autograd_tensor_item");
+    EXPECT_ERROR(autograd_tensor_item_int64(b, &exact), AUTOGRAD_ERROR_INVALID_ARGUMENT,
+                 "a Tensor with 4 elements cannot be converted to Scalar");
+
+    /* The other silent results of the C API's first version, now PyTorch's. */
+    autograd_tensor_t *empty = NULL, *mean = NULL, *m2 = NULL, *ints = NULL, *prod = NULL, *s = NULL;
+    const int64_t zero[] = {0};
+    OK(autograd_tensor_new(NULL, AUTOGRAD_FLOAT32, zero, 1, &empty));
+    OK(autograd_mean(empty, &mean));
+    OK(autograd_tensor_item(mean, &d));
+    EXPECT(isnan(d)); /* PyTorch: nan, not 0 */
+    EXPECT_ERROR(autograd_sum_dims(flt, (const int64_t[]){0, 0}, 2, false, &s), AUTOGRAD_ERROR_INVALID_ARGUMENT,
+                 "dim 0 appears multiple times in the list of dims");
+    const int64_t i4[4] = {1, 2, 3, 4};
+    const float f4[4] = {1, 2, 3, 4};
+    const int64_t s22[] = {2, 2};
+    OK(autograd_tensor_new(i4, AUTOGRAD_INT64, s22, 2, &ints));
+    OK(autograd_tensor_new(f4, AUTOGRAD_FLOAT32, s22, 2, &m2));
+    EXPECT_ERROR(autograd_matmul(ints, m2, &prod), AUTOGRAD_ERROR_INVALID_ARGUMENT,
+                 "expected m1 and m2 to have the same dtype, but got: long int != float");
+    autograd_tensor_free(empty), autograd_tensor_free(mean), autograd_tensor_free(ints), autograd_tensor_free(m2);
+
+    autograd_args_free(args);
+    autograd_tensor_free(b), autograd_tensor_free(bs), autograd_tensor_free(count);
+    autograd_tensor_free(big), autograd_tensor_free(flt);
+}
+
 int main(void) {
     EXPECT(autograd_abi_version() == AUTOGRAD_ABI_VERSION);
     EXPECT_STR(autograd_last_error(), "");
@@ -171,6 +228,7 @@ int main(void) {
     test_dtypes();
     test_requires_grad_and_grad();
     test_creation_errors();
+    test_exact_values();
     autograd_clear_error();
     EXPECT_STR(autograd_last_error(), "");
     return finish("test_tensor");

@@ -5,6 +5,9 @@
 #include "ag_types.h"
 
 void ag_fill_f32(float *out, float value, int64_t n);
+/// Bool bytes as the library stores them: every nonzero byte becomes 1 (a C
+/// caller's `bool` buffer may hold any nonzero value for true).
+void ag_normalize_bool(uint8_t *values, int64_t n);
 void ag_fill_f64(double *out, double value, int64_t n);
 
 /// out[i] = (T)in[i]: casts between float32, float64 and int64 buffers.

@@ -12,7 +12,11 @@
  * - Objects are opaque handles. Every handle a call returns through an
  *   out-parameter is new and owned by the caller, who releases it with the one
  *   `_free` function of its type; every `_free` accepts NULL. Two handles may
- *   refer to the same tensor: freeing one never invalidates the other.
+ *   refer to the same tensor: freeing one never invalidates the other. A
+ *   handle is a token, not an address (never dereference it): a freed handle
+ *   is never reused for a later object, so using it again is always refused
+ *   with AUTOGRAD_ERROR_INVALID_HANDLE.
+ * - The library may be used from several threads at once (docs/CONCURRENCY.md).
  * - Every call that can fail returns an autograd_status_t (AUTOGRAD_OK = 0)
  *   and writes its results through out-parameters, which are left untouched
  *   on failure. The failure's message (the same words as the Swift library's
@@ -195,8 +199,14 @@ autograd_status_t autograd_tensor_data(const autograd_tensor_t *tensor, const vo
  * leaf that requires grad while grad mode is on. Valid as autograd_tensor_data's.
  */
 autograd_status_t autograd_tensor_mutable_data(autograd_tensor_t *tensor, void **out);
-/** The value of a one-element tensor, as a double (PyTorch's item()). */
+/**
+ * The value of a one-element tensor, as a double (PyTorch's item()). An int64
+ * value that a double cannot hold exactly (beyond ±2^53) is refused with
+ * AUTOGRAD_ERROR_INVALID_ARGUMENT: read it with autograd_tensor_item_int64.
+ */
 autograd_status_t autograd_tensor_item(const autograd_tensor_t *tensor, double *out);
+/** The value of a one-element int64 or bool tensor, exactly (other dtypes are refused). */
+autograd_status_t autograd_tensor_item_int64(const autograd_tensor_t *tensor, int64_t *out);
 
 /** Marks a leaf as requiring grad, or not (PyTorch's requires_grad_()). */
 autograd_status_t autograd_tensor_set_requires_grad(autograd_tensor_t *tensor, bool requires_grad);

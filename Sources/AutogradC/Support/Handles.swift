@@ -42,62 +42,117 @@ final class ContextHandle {
     init(_ c: Context) { context = c }
 }
 
-/// Every live handle, by address. A handle is checked here before it is
-/// dereferenced, so a freed, foreign or garbage pointer becomes an error
-/// instead of a crash (a freed handle whose address was reused by a new
-/// handle of the same kind cannot be told apart).
+/// Every live handle. A handle is not an address but a token naming a slot
+/// of this table and the slot's generation: freeing a handle bumps its
+/// slot's generation before the slot is reused, so a freed handle never
+/// names a later object, and a stale, foreign or garbage pointer is refused
+/// with a clear status instead of being dereferenced.
+///
+/// A token is `generation << 34 | index << 4 | 0xA`: the tag 0xA in the low
+/// bits is never the low nibble of a 16-byte-aligned address, so a pointer
+/// to something else is never taken for a handle; 30 bits of index (about a
+/// billion live handles) and 30 of generation. A slot whose generation runs
+/// out is retired, never reused.
 final class HandleRegistry: @unchecked Sendable {
     static let shared = HandleRegistry()
     private var mutex = pthread_mutex_t()
-    private var live: [UnsafeMutableRawPointer: HandleKind] = [:]
+
+    private struct Slot {
+        var object: AnyObject?
+        var kind: HandleKind
+        var generation: UInt64
+    }
+    private var slots: [Slot] = []
+    private var free: [Int] = []
+    private var live = 0
+
+    private static let tag: UInt64 = 0xA
+    private static let indexBits: UInt64 = 30, generationBits: UInt64 = 30
+    private static let maxIndex = (1 << indexBits) - 1, maxGeneration = (UInt64(1) << generationBits) - 1
 
     private init() { pthread_mutex_init(&mutex, nil) }
 
-    private func locked<R>(_ body: () -> R) -> R {
+    private func locked<R>(_ body: () throws -> R) rethrows -> R {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
-        return body()
+        return try body()
     }
 
-    /// Retains `object` and registers its address as a handle of `kind`.
-    func make(_ object: AnyObject, _ kind: HandleKind) -> OpaquePointer {
-        let p = Unmanaged.passRetained(object).toOpaque()
-        locked { live[p] = kind }
-        return OpaquePointer(p)
+    private static func token(_ index: Int, _ generation: UInt64) -> OpaquePointer {
+        let bits = generation << (indexBits + 4) | UInt64(index) << 4 | tag
+        return OpaquePointer(bitPattern: UInt(bits))!
+    }
+
+    /// The slot a token names, if it is a live handle (any kind).
+    private func slotIndex(_ p: OpaquePointer) -> Int? {
+        let bits = UInt64(UInt(bitPattern: p))
+        guard bits & 0xF == Self.tag else { return nil }
+        let index = Int((bits >> 4) & UInt64(Self.maxIndex)), generation = bits >> (Self.indexBits + 4)
+        guard index < slots.count, slots[index].generation == generation, slots[index].object != nil else { return nil }
+        return index
+    }
+
+    /// Keeps `object` alive behind a new handle of `kind`.
+    ///
+    /// - Throws: when about a billion handles are alive at once.
+    func make(_ object: AnyObject, _ kind: HandleKind) throws -> OpaquePointer {
+        try locked {
+            let index: Int
+            if let reused = free.popLast() {
+                index = reused
+            } else {
+                guard slots.count <= Self.maxIndex else {
+                    throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT,
+                                      "too many live handles (\(live)): free the handles you no longer use")
+                }
+                index = slots.count
+                slots.append(Slot(object: nil, kind: kind, generation: 1))
+            }
+            slots[index].object = object
+            slots[index].kind = kind
+            live += 1
+            return Self.token(index, slots[index].generation)
+        }
     }
 
     /// How many handles are alive.
-    var count: Int { locked { live.count } }
+    var count: Int { locked { live } }
 
-    /// The kind of the live handle at `p`, or nil.
-    func kind(of p: UnsafeMutableRawPointer) -> HandleKind? { locked { live[p] } }
+    /// The kind of the live handle `p`, or nil.
+    func kind(of p: OpaquePointer) -> HandleKind? { locked { slotIndex(p).map { slots[$0].kind } } }
 
     /// Unregisters and releases a handle; false when `p` is not a live handle of `kind`.
     @discardableResult
     func free(_ p: OpaquePointer?, _ kind: HandleKind) -> Bool {
         guard let p else { return true }
-        let raw = UnsafeMutableRawPointer(p)
-        let removed: Bool = locked {
-            guard live[raw] == kind else { return false }
-            live[raw] = nil
-            return true
+        let released: AnyObject? = locked {
+            guard let i = slotIndex(p), slots[i].kind == kind else { return nil }
+            let object = slots[i].object
+            slots[i].object = nil
+            live -= 1
+            if slots[i].generation < Self.maxGeneration {
+                slots[i].generation += 1
+                free.append(i)
+            }
+            return object
         }
-        if removed { Unmanaged<AnyObject>.fromOpaque(raw).release() }
-        return removed
+        return released != nil  // the object is released here, outside the mutex
     }
 
     /// The object behind a live handle of `kind`.
     func object<T: AnyObject>(_ p: OpaquePointer?, _ kind: HandleKind, _ as: T.Type, _ what: String,
                               _ fn: String) throws -> T {
         guard let p else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): \(what) is NULL") }
-        let raw = UnsafeMutableRawPointer(p)
-        guard let k = self.kind(of: raw) else {
+        let found: (HandleKind, AnyObject)? = locked {
+            slotIndex(p).map { (slots[$0].kind, slots[$0].object!) }
+        }
+        guard let (k, object) = found else {
             throw CAPIFailure(AUTOGRAD_ERROR_INVALID_HANDLE, "\(fn): \(what) is not a live \(kind.rawValue) handle (freed, or never returned by the library)")
         }
         guard k == kind else {
             throw CAPIFailure(AUTOGRAD_ERROR_INVALID_HANDLE, "\(fn): \(what) is an \(k.rawValue) handle, not an \(kind.rawValue)")
         }
-        return Unmanaged<T>.fromOpaque(raw).takeUnretainedValue()
+        return unsafeDowncast(object, to: T.self)
     }
 }
 
@@ -120,7 +175,7 @@ func contextArg(_ p: OpaquePointer?, _ what: String, _ fn: String) throws -> Con
 }
 
 /// A new handle for `t`, owned by the C caller.
-func newHandle(_ t: Tensor) -> OpaquePointer { HandleRegistry.shared.make(TensorHandle(t), .tensor) }
+func newHandle(_ t: Tensor) throws -> OpaquePointer { try HandleRegistry.shared.make(TensorHandle(t), .tensor) }
 
 /// Tensors from an array of `count` handles.
 func tensorArray(_ p: UnsafePointer<OpaquePointer?>?, _ count: Int, _ what: String, _ fn: String) throws -> [Tensor] {
