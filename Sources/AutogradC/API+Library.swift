@@ -13,6 +13,25 @@ import CAutograd
 @c @implementation
 public func autograd_abi_version() -> Int32 { AUTOGRAD_ABI_VERSION }
 
+/// C strings that live as long as the process (the version, the status names).
+nonisolated(unsafe) private let versionString = staticCString(AUTOGRAD_VERSION_STRING)
+nonisolated(unsafe) private let statusNames: [UnsafePointer<CChar>] = [
+    "AUTOGRAD_OK", "AUTOGRAD_ERROR_NULL_ARGUMENT", "AUTOGRAD_ERROR_INVALID_HANDLE", "AUTOGRAD_ERROR_INVALID_ARGUMENT",
+    "AUTOGRAD_ERROR_INVALID_GRADIENT", "AUTOGRAD_ERROR_GRAPH", "AUTOGRAD_ERROR_FUNCTION", "AUTOGRAD_ERROR_GRADCHECK",
+    "AUTOGRAD_ERROR_BUFFER_TOO_SMALL", "AUTOGRAD_ERROR_UNKNOWN_OP",
+].map(staticCString)
+nonisolated(unsafe) private let unknownStatus = staticCString("unknown status")
+
+private func staticCString(_ s: String) -> UnsafePointer<CChar> { UnsafePointer(mallocString(s)) }
+
+@c @implementation
+public func autograd_version() -> UnsafePointer<CChar>? { versionString }
+
+@c @implementation
+public func autograd_status_string(_ status: autograd_status_t) -> UnsafePointer<CChar>? {
+    status >= 0 && Int(status) < statusNames.count ? statusNames[Int(status)] : unknownStatus
+}
+
 @c @implementation
 public func autograd_last_error() -> UnsafePointer<CChar>? { UnsafePointer(ThreadState.current.message) }
 

@@ -221,8 +221,31 @@ static void test_exact_values(void) {
     autograd_tensor_free(big), autograd_tensor_free(flt);
 }
 
+/* The version and the status names. */
+static void test_version_and_status_names(void) {
+    EXPECT_STR(autograd_version(), AUTOGRAD_VERSION_STRING);
+    char expected[32];
+    snprintf(expected, sizeof expected, "%d.%d.%d", AUTOGRAD_VERSION_MAJOR, AUTOGRAD_VERSION_MINOR, AUTOGRAD_VERSION_PATCH);
+    EXPECT_STR(autograd_version(), expected);
+#define NAME(code) EXPECT_STR(autograd_status_string(code), #code)
+    NAME(AUTOGRAD_OK);
+    NAME(AUTOGRAD_ERROR_NULL_ARGUMENT);
+    NAME(AUTOGRAD_ERROR_INVALID_HANDLE);
+    NAME(AUTOGRAD_ERROR_INVALID_ARGUMENT);
+    NAME(AUTOGRAD_ERROR_INVALID_GRADIENT);
+    NAME(AUTOGRAD_ERROR_GRAPH);
+    NAME(AUTOGRAD_ERROR_FUNCTION);
+    NAME(AUTOGRAD_ERROR_GRADCHECK);
+    NAME(AUTOGRAD_ERROR_BUFFER_TOO_SMALL);
+    NAME(AUTOGRAD_ERROR_UNKNOWN_OP);
+#undef NAME
+    EXPECT_STR(autograd_status_string(10), "unknown status");
+    EXPECT_STR(autograd_status_string(-1), "unknown status");
+}
+
 int main(void) {
     EXPECT(autograd_abi_version() == AUTOGRAD_ABI_VERSION);
+    test_version_and_status_names();
     EXPECT_STR(autograd_last_error(), "");
     test_create_and_read();
     test_dtypes();

@@ -48,6 +48,16 @@ extern "C" {
 /** The ABI version of this header; autograd_abi_version() returns the library's. */
 #define AUTOGRAD_ABI_VERSION 1
 
+/**
+ * The library's semantic version (MAJOR.MINOR.PATCH): this header's, and
+ * autograd_version() for the loaded library's. The installed library's
+ * SONAME is libautograd.so.MAJOR.
+ */
+#define AUTOGRAD_VERSION_MAJOR 0
+#define AUTOGRAD_VERSION_MINOR 2
+#define AUTOGRAD_VERSION_PATCH 0
+#define AUTOGRAD_VERSION_STRING "0.2.0"
+
 /** The result of a call: AUTOGRAD_OK or one of the error codes below. */
 typedef int32_t autograd_status_t;
 
@@ -73,6 +83,13 @@ typedef int32_t autograd_status_t;
 
 /** The ABI version of the loaded library (compare with AUTOGRAD_ABI_VERSION). */
 int32_t autograd_abi_version(void);
+/** The loaded library's semantic version, "MAJOR.MINOR.PATCH" (static storage; do not free). */
+const char *autograd_version(void);
+/**
+ * The name of a status code, "AUTOGRAD_OK" or "AUTOGRAD_ERROR_…"; "unknown
+ * status" for any other value (static storage; do not free).
+ */
+const char *autograd_status_string(autograd_status_t status);
 
 /**
  * The message of the last failed call on this thread, or "" when none failed.

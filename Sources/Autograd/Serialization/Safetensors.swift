@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reading and writing the safetensors format, so parameters trained in
 /// PyTorch (`safetensors.torch.save_file`) load here and the other way round.
@@ -35,7 +39,10 @@ public enum Safetensors {
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(contentsOf: header)
         for (_, t) in ordered {
-            out.append(contentsOf: UnsafeRawBufferPointer(start: t.storage.bytes, count: t.count * t.dtype.byteSize))
+            // Row-major elements, whatever the tensor's strides (a view writes what it shows).
+            let dense = t.contiguousData
+            out.append(contentsOf: UnsafeRawBufferPointer(start: dense.storage.bytes + dense.storageOffset * t.dtype.byteSize,
+                                                          count: t.count * t.dtype.byteSize))
         }
         return out
     }
@@ -51,19 +58,29 @@ public enum Safetensors {
             throw error("the header length \(n) exceeds the file size \(bytes.count)")
         }
         let headerEnd = 8 + Int(n)
-        guard let json = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])) as? [String: Any] else {
-            throw error("the header is not a JSON object")
+        let header: JSON
+        do {
+            header = try JSON.parse(bytes[8..<headerEnd])
+        } catch let e as JSON.Failure {
+            throw error("the header is not valid JSON (\(e.message))")
         }
+        guard case .object(let entries) = header else { throw error("the header is not a JSON object") }
         let data = bytes[headerEnd...]
         var tensors: [String: Tensor] = [:]
         var metadata: [String: String] = [:]
-        for (name, value) in json {
+        for (name, value) in entries {
             if name == "__metadata__" {
-                metadata = (value as? [String: String]) ?? [:]
+                guard case .object(let pairs) = value else { throw error("__metadata__ is not an object") }
+                for (k, v) in pairs {
+                    guard case .string(let text) = v else { throw error("__metadata__ value for '\(k)' is not a string") }
+                    metadata[k] = text
+                }
                 continue
             }
-            guard let info = value as? [String: Any], let dt = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
+            guard case .object(let fields) = value,
+                  case .string(let dt)? = fields.first(where: { $0.key == "dtype" })?.value,
+                  let shape = integers(fields.first(where: { $0.key == "shape" })?.value),
+                  let offsets = integers(fields.first(where: { $0.key == "data_offsets" })?.value), offsets.count == 2 else {
                 throw error("the entry for '\(name)' is malformed")
             }
             guard let dtype = dtype(dt) else { throw error("'\(name)' has dtype \(dt), which is not supported (F32, F64, I64, BOOL)") }
@@ -84,15 +101,36 @@ public enum Safetensors {
     /// Writes tensors to a file.
     public static func save(_ tensors: [String: Tensor], to path: String, metadata: [String: String]? = nil) throws {
         let bytes = try encode(tensors, metadata: metadata)
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-            throw error("cannot write \(path)")
-        }
+        guard let file = fopen(path, "wb") else { throw error("cannot write \(path): \(String(cString: strerror(errno)))") }
+        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        let closed = fclose(file) == 0
+        guard written == bytes.count, closed else { throw error("cannot write \(path): \(String(cString: strerror(errno)))") }
     }
 
     /// Reads tensors from a file.
     public static func load(from path: String) throws -> [String: Tensor] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw error("cannot read \(path)") }
-        return try decode(Array(data)).tensors
+        guard let file = fopen(path, "rb") else { throw error("cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            bytes.append(contentsOf: chunk[0..<n])
+            if n < chunk.count { break }
+        }
+        guard ferror(file) == 0 else { throw error("cannot read \(path)") }
+        return try decode(bytes).tensors
+    }
+
+    /// A JSON array of integers, as shape and data_offsets are.
+    private static func integers(_ value: JSON?) -> [Int]? {
+        guard case .array(let items)? = value else { return nil }
+        var out: [Int] = []
+        for item in items {
+            guard case .integer(let v) = item else { return nil }
+            out.append(v)
+        }
+        return out
     }
 
     private static func code(_ d: DType) -> String {
@@ -113,7 +151,9 @@ public enum Safetensors {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            case _ where u.value < 0x20:
+                let hex = Array("0123456789abcdef")
+                out += "\\u00" + String(hex[Int(u.value >> 4)]) + String(hex[Int(u.value & 15)])
             default: out.unicodeScalars.append(u)
             }
         }
