@@ -120,6 +120,20 @@ for p in "${programs[@]}"; do
     fi
 done
 
+# The seed op from Python through ctypes (Examples/python), when Python is here.
+if command -v python3 > /dev/null 2>&1; then
+    if python3 Examples/python/seed.py "$LIB/libautograd.so" > "$WORK/python.out" 2>&1 \
+        && grep -Fqx "X.grad = tensor([0.0000, 2.5588])" "$WORK/python.out" \
+        && grep -Fqx "error: AUTOGRAD_ERROR_FUNCTION: Broken.forward failed: the callback returned no outputs (*n_outputs is 0)" "$WORK/python.out"; then
+        echo "ok  Examples/python/seed.py (ctypes): X.grad = tensor([0.0000, 2.5588]), a raising callback is an error"
+    else
+        cat "$WORK/python.out" >&2
+        fail "Examples/python/seed.py"
+    fi
+else
+    echo "note: no python3, Examples/python/seed.py not run"
+fi
+
 # Without a BLAS (AUTOGRAD_BLAS=none) the matrix products run on the kernels'
 # own loops, and must give the same results.
 for p in test_ops test_parity train; do

@@ -69,13 +69,14 @@ run_hidden() {
 [ "$HIDE" = 1 ] && echo "running with $TOOLCHAIN_LIB hidden (an empty tmpfs over it)" \
     || echo "note: cannot hide $TOOLCHAIN_LIB here (needs root and unshare); relying on the ldd check"
 
-check_run() {  # name, program, expected line
-    local out
-    if out=$(run_hidden "$2" 2>&1) && echo "$out" | grep -Fqx "$3"; then
-        echo "ok  $1"
+check_run() {  # name, program and its arguments, expected line
+    local name=$1 expected=${*: -1} out
+    local cmd=("${@:2:$#-2}")
+    if out=$(run_hidden "${cmd[@]}" 2>&1) && echo "$out" | grep -Fqx "$expected"; then
+        echo "ok  $name"
     else
         echo "$out" | tail -5 >&2
-        fail "$1 did not print '$3'"
+        fail "$name did not print '$expected'"
     fi
 }
 
@@ -116,6 +117,14 @@ fi
 sed -i "s/find_package(autograd $VERSION REQUIRED)/find_package(autograd $((MAJOR + 1)).0 REQUIRED)/" "$WORK/cmake/CMakeLists.txt"
 if cmake -S "$WORK/cmake" -B "$WORK/cmake/build2" -DCMAKE_PREFIX_PATH="$PREFIX" >/dev/null 2>&1; then
     fail "find_package accepted version $((MAJOR + 1)).0"
+fi
+
+echo "== Python (ctypes)"
+if command -v python3 >/dev/null 2>&1; then
+    check_run "Examples/python/seed.py" python3 "$PWD/Examples/python/seed.py" "$PREFIX/lib/libautograd.so.$MAJOR" \
+        "X.grad = tensor([0.0000, 2.5588])"
+else
+    echo "note: no python3"
 fi
 
 if [ "$failures" -ne 0 ]; then

@@ -57,7 +57,7 @@ static autograd_status_t custom_tanh_forward(autograd_context_t *ctx, const auto
     void *yp;
     autograd_status_t status;
     TRY(autograd_args_tensor(args, 0, &x));
-    TRY(autograd_context_save_for_backward(ctx, (const autograd_tensor_t *const *)&x, 1));
+    TRY(autograd_context_save_for_backward(ctx, &x, 1));
     TRY(empty_like(x, &y));
     TRY(autograd_tensor_dtype(x, &dtype));
     TRY(autograd_tensor_numel(x, &n));

@@ -56,6 +56,26 @@ public func autograd_mul_scalar(_ a: OpaquePointer?, _ value: Double, _ out: Uns
 }
 
 @c @implementation
+public func autograd_sub_scalar(_ a: OpaquePointer?, _ value: Double, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> autograd_status_t {
+    unary(a, out, cName(#function)) { try $0 - value }
+}
+
+@c @implementation
+public func autograd_div_scalar(_ a: OpaquePointer?, _ value: Double, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> autograd_status_t {
+    unary(a, out, cName(#function)) { try $0 / value }
+}
+
+@c @implementation
+public func autograd_rsub_scalar(_ a: OpaquePointer?, _ value: Double, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> autograd_status_t {
+    unary(a, out, cName(#function)) { try value - $0 }
+}
+
+@c @implementation
+public func autograd_rdiv_scalar(_ a: OpaquePointer?, _ value: Double, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> autograd_status_t {
+    unary(a, out, cName(#function)) { try value / $0 }
+}
+
+@c @implementation
 public func autograd_neg(_ x: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> autograd_status_t {
     unary(x, out, cName(#function)) { try $0.neg() }
 }

@@ -204,6 +204,22 @@ public func autograd_tensor_copy_data(_ tensor: OpaquePointer?, _ buffer: Unsafe
 }
 
 @c @implementation
+public func autograd_tensor_copy_elements(_ tensor: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?, _ capacity: Int,
+                                          _ count: UnsafeMutablePointer<Int>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let t = try tensorArg(tensor, "tensor", fn)
+        count?.pointee = t.count
+        guard capacity >= t.count else {
+            throw CAPIFailure(AUTOGRAD_ERROR_BUFFER_TOO_SMALL, "\(fn): capacity \(capacity) is smaller than the tensor's \(t.count) elements")
+        }
+        guard t.count > 0 else { return }
+        guard let buffer else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): buffer is NULL") }
+        try copyBytes(t, buffer)
+    }
+}
+
+@c @implementation
 public func autograd_tensor_copy_f64(_ tensor: OpaquePointer?, _ buffer: UnsafeMutablePointer<Double>?, _ capacity: Int,
                                      _ count: UnsafeMutablePointer<Int>?) -> autograd_status_t {
     capi {
@@ -314,8 +330,16 @@ public func autograd_tensor_grad(_ tensor: OpaquePointer?, _ out: UnsafeMutableP
 }
 
 @c @implementation
-public func autograd_tensor_zero_grad(_ tensor: OpaquePointer?) -> autograd_status_t {
+public func autograd_tensor_set_grad_to_none(_ tensor: OpaquePointer?) -> autograd_status_t {
     capi { try tensorArg(tensor, "tensor", cName(#function)).grad = nil }
+}
+
+@c @implementation
+public func autograd_tensor_zero_grad(_ tensor: OpaquePointer?) -> autograd_status_t {
+    capi {
+        guard let g = try tensorArg(tensor, "tensor", cName(#function)).grad else { return }
+        try withNoGrad { _ = try g.zero_() }
+    }
 }
 
 @c @implementation

@@ -77,7 +77,7 @@ static void test_bad_handles(void) {
     autograd_string_free(NULL);
 
     /* arrays of handles with a bad entry */
-    const autograd_tensor_t *outs[] = {t}, *ins[] = {NULL};
+    autograd_tensor_t *outs[] = {t}, *ins[] = {NULL};
     autograd_tensor_t *g = NULL;
     EXPECT_ERROR(autograd_grad(outs, 1, ins, 1, NULL, 0, false, false, &g), AUTOGRAD_ERROR_NULL_ARGUMENT,
                  "autograd_grad: inputs[0] is NULL");

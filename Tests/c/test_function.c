@@ -158,13 +158,13 @@ static autograd_status_t split3_forward(autograd_context_t *ctx, const autograd_
     size_t n = 0;
     autograd_status_t status;
     TRY(autograd_args_tensor(args, 0, &x));
-    TRY(autograd_context_save_for_backward(ctx, (const autograd_tensor_t *const *)&x, 1));
+    TRY(autograd_context_save_for_backward(ctx, &x, 1));
     TRY(autograd_mul_scalar(x, 2, &out[0]));
     TRY(autograd_pow_scalar(x, 2, &out[1]));
     TRY(autograd_tensor_numel(x, &n));
     int64_t idx[8] = {0, 1, 2, 3, 4, 5, 6, 7};
     TRY(autograd_tensor_new(idx, AUTOGRAD_INT64, (const int64_t[]){(int64_t)n}, 1, &out[2]));
-    TRY(autograd_context_mark_non_differentiable(ctx, (const autograd_tensor_t *const *)&out[2], 1));
+    TRY(autograd_context_mark_non_differentiable(ctx, &out[2], 1));
     *n_out = 3;
 done:
     autograd_tensor_free(x);
@@ -265,7 +265,7 @@ static autograd_status_t double_forward(autograd_context_t *ctx, const autograd_
     TRY(autograd_tensor_numel(x, &n));
     TRY(autograd_tensor_mutable_data(x, &p));
     for (size_t i = 0; i < n; i++) ((double *)p)[i] *= 2;
-    TRY(autograd_context_mark_dirty(ctx, (const autograd_tensor_t *const *)&x, 1));
+    TRY(autograd_context_mark_dirty(ctx, &x, 1));
     out[0] = x; /* returned: the library owns this handle now */
     x = NULL;
     *n_out = 1;

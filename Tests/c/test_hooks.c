@@ -42,7 +42,7 @@ static autograd_status_t cube_forward(autograd_context_t *ctx, const autograd_ar
     (void)cap, (void)user;
     autograd_tensor_t *x = NULL;
     autograd_status_t s = autograd_args_tensor(args, 0, &x);
-    if (!s) s = autograd_context_save_for_backward(ctx, (const autograd_tensor_t *const *)&x, 1);
+    if (!s) s = autograd_context_save_for_backward(ctx, &x, 1);
     if (!s) s = autograd_pow_scalar(x, 3, &out[0]);
     *n_out = 1;
     autograd_tensor_free(x);
@@ -206,21 +206,21 @@ static void test_once_differentiable(void) {
     autograd_function_t *cube = NULL;
     OK(autograd_function_new("cube", cube_forward, cube_backward, NULL, NULL, &cube));
     autograd_tensor_t *x = VEC(F64, true, 2), *y = NULL, *g = NULL, *g2 = NULL;
-    const autograd_tensor_t *const xs[] = {x};
+    autograd_tensor_t *const xs[] = {x};
 
     /* not marked: backward is recorded, so d²(x³)/dx² = 6x = 12 */
     y = apply1(cube, x);
-    OK(autograd_grad((const autograd_tensor_t *const[]){y}, 1, xs, 1, NULL, AUTOGRAD_RETAIN_DEFAULT, true, false, &g));
+    OK(autograd_grad((autograd_tensor_t *[]){y}, 1, xs, 1, NULL, AUTOGRAD_RETAIN_DEFAULT, true, false, &g));
     EXPECT(backward_grad_mode);
     EXPECT_VALUES(g, 0, 12);
-    OK(autograd_grad((const autograd_tensor_t *const[]){g}, 1, xs, 1, NULL, 0, false, false, &g2));
+    OK(autograd_grad((autograd_tensor_t *[]){g}, 1, xs, 1, NULL, 0, false, false, &g2));
     EXPECT_VALUES(g2, 0, 12);
     autograd_tensor_free(y), autograd_tensor_free(g), autograd_tensor_free(g2);
 
     /* marked: backward runs without recording; its result cannot be differentiated again */
     OK(autograd_function_set_once_differentiable(cube, true));
     y = apply1(cube, x);
-    OK(autograd_grad((const autograd_tensor_t *const[]){y}, 1, xs, 1, NULL, AUTOGRAD_RETAIN_DEFAULT, true, false, &g));
+    OK(autograd_grad((autograd_tensor_t *[]){y}, 1, xs, 1, NULL, AUTOGRAD_RETAIN_DEFAULT, true, false, &g));
     EXPECT(!backward_grad_mode);
     EXPECT_VALUES(g, 0, 12);
     bool requires = false;

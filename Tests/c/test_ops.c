@@ -37,6 +37,35 @@ static void test_arithmetic_and_grads(void) {
     autograd_tensor_free(t3);
     OK(autograd_mul_scalar(a, -2, &t3));
     EXPECT_VALUES(t3, 0, -2, -4, -6, -8, -10, -12);
+    {
+        autograd_tensor_t *r = NULL, *elems = NULL;
+        OK(autograd_sub_scalar(a, 1, &r));
+        EXPECT_VALUES(r, 0, 0, 1, 2, 3, 4, 5);
+        autograd_tensor_free(r);
+        OK(autograd_div_scalar(a, 4, &r));
+        EXPECT_VALUES(r, 0, 0.25, 0.5, 0.75, 1, 1.25, 1.5);
+        autograd_tensor_free(r);
+        OK(autograd_rsub_scalar(a, 10, &r));
+        EXPECT_VALUES(r, 0, 9, 8, 7, 6, 5, 4);
+        autograd_tensor_free(r);
+        OK(autograd_rdiv_scalar(a, 12, &r));
+        EXPECT_VALUES(r, 1e-15, 12, 6, 4, 3, 2.4, 2);
+        /* its elements in its own dtype, the capacity counted in elements */
+        double got[6] = {0};
+        size_t n6 = 0;
+        OK(autograd_tensor_copy_elements(r, got, 6, &n6));
+        EXPECT(n6 == 6 && got[0] == 12 && got[5] == 2);
+        EXPECT_ERROR(autograd_tensor_copy_elements(r, got, 5, &n6), AUTOGRAD_ERROR_BUFFER_TOO_SMALL,
+                     "capacity 5 is smaller than the tensor's 6 elements");
+        EXPECT(n6 == 6);
+        const int64_t i3[3] = {4, -5, 6};
+        int64_t iback[3] = {0};
+        OK(autograd_tensor_new(i3, AUTOGRAD_INT64, (const int64_t[]){3}, 1, &elems));
+        OK(autograd_tensor_copy_elements(elems, iback, 3, NULL));
+        EXPECT(iback[0] == 4 && iback[1] == -5 && iback[2] == 6);
+        autograd_tensor_free(r);
+        autograd_tensor_free(elems);
+    }
     /* mismatched shapes come back as a status and PyTorch's words */
     autograd_tensor_t *c = VEC(F64, false, 1, 2), *bad = (autograd_tensor_t *)0x1;
     EXPECT_ERROR(autograd_add(a, c, &bad), AUTOGRAD_ERROR_INVALID_ARGUMENT,
@@ -185,13 +214,13 @@ static void test_backward_options_and_grad(void) {
     /* x^3 at 2: first derivative 12, second 12 (create_graph) */
     autograd_tensor_t *x = VEC(F64, true, 2), *y, *g = NULL, *g2 = NULL;
     OK(autograd_pow_scalar(x, 3, &y));
-    const autograd_tensor_t *outs[] = {y}, *ins[] = {x};
+    autograd_tensor_t *outs[] = {y}, *ins[] = {x};
     OK(autograd_grad(outs, 1, ins, 1, NULL, AUTOGRAD_RETAIN_DEFAULT, true, false, &g));
     EXPECT_VALUES(g, 1e-12, 12);
     bool rg = false;
     OK(autograd_tensor_requires_grad(g, &rg));
     EXPECT(rg);
-    const autograd_tensor_t *outs2[] = {g};
+    autograd_tensor_t *outs2[] = {g};
     OK(autograd_grad(outs2, 1, ins, 1, NULL, AUTOGRAD_RETAIN_DEFAULT, false, false, &g2));
     EXPECT_VALUES(g2, 1e-12, 12);
     autograd_tensor_t *leaf_grad = grad_of(x);
@@ -211,7 +240,7 @@ static void test_backward_options_and_grad(void) {
     /* grad for chosen inputs, allow_unused */
     autograd_tensor_t *unused = VEC(F64, true, 5), *grads[2] = {NULL, NULL}, *sum;
     OK(autograd_sum(w, &sum));
-    const autograd_tensor_t *o[] = {sum}, *chosen[] = {v, unused};
+    autograd_tensor_t *o[] = {sum}, *chosen[] = {v, unused};
     EXPECT_ERROR(autograd_grad(o, 1, chosen, 2, NULL, 1, false, false, grads), AUTOGRAD_ERROR_INVALID_ARGUMENT,
                  "One of the differentiated Tensors appears to not have been used in the graph");
     OK(autograd_grad(o, 1, chosen, 2, NULL, 0, false, true, grads));

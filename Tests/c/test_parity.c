@@ -51,7 +51,7 @@ static autograd_status_t legendre_forward(autograd_context_t *ctx, const autogra
         status = AUTOGRAD_ERROR_INVALID_ARGUMENT;
         goto done;
     }
-    TRY(autograd_context_save_for_backward(ctx, (const autograd_tensor_t *const *)&x, 1));
+    TRY(autograd_context_save_for_backward(ctx, &x, 1));
     TRY(empty_like(x, &y));
     TRY(autograd_tensor_numel(x, &n));
     TRY(autograd_tensor_data(x, &xp));
@@ -257,11 +257,11 @@ static void check_second_order(const autograd_function_t *fn, const parity_case_
                       *u = case_tensor(c, c->second_grad_output, false);
     autograd_args_t *args = case_args(c, x);
     autograd_tensor_t *y = apply(fn, args), *g = NULL, *g2[2] = {NULL, NULL};
-    OK(autograd_grad((const autograd_tensor_t *const[]){y}, 1, (const autograd_tensor_t *const[]){x}, 1,
-                     (const autograd_tensor_t *const[]){v}, AUTOGRAD_RETAIN_DEFAULT, true, false, &g));
+    OK(autograd_grad((autograd_tensor_t *[]){y}, 1, (autograd_tensor_t *[]){x}, 1,
+                     (autograd_tensor_t *[]){v}, AUTOGRAD_RETAIN_DEFAULT, true, false, &g));
     expect_close(c, "grad with create_graph", g, c->grad, 1);
-    OK(autograd_grad((const autograd_tensor_t *const[]){g}, 1, (const autograd_tensor_t *const[]){x, v}, 2,
-                     (const autograd_tensor_t *const[]){u}, 0, false, true, g2));
+    OK(autograd_grad((autograd_tensor_t *[]){g}, 1, (autograd_tensor_t *[]){x, v}, 2,
+                     (autograd_tensor_t *[]){u}, 0, false, true, g2));
     EXPECT(g2[0] == NULL); /* the gradient c·v does not depend on x */
     expect_close(c, "second grad wrt grad_output", g2[1], c->second_grad_v, 1);
     autograd_tensor_free(g2[0]), autograd_tensor_free(g2[1]), autograd_tensor_free(g);

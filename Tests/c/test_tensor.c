@@ -123,7 +123,15 @@ static void test_requires_grad_and_grad(void) {
     g = grad_of(x);
     EXPECT_VALUES(g, 1e-6, 2, 4, 6);
     autograd_tensor_free(g);
+    /* zero_grad zeros the gradient in place; set_grad_to_none forgets it */
     OK(autograd_tensor_zero_grad(x));
+    g = grad_of(x);
+    EXPECT_VALUES(g, 0, 0, 0, 0);
+    autograd_tensor_free(g);
+    OK(autograd_tensor_set_grad_to_none(x));
+    g = grad_of(x);
+    EXPECT(g == NULL);
+    OK(autograd_tensor_zero_grad(x)); /* no gradient: stays none */
     g = grad_of(x);
     EXPECT(g == NULL);
 

@@ -18,7 +18,7 @@ static autograd_status_t square_forward(autograd_context_t *ctx, const autograd_
     (void)cap, (void)user;
     autograd_tensor_t *x = NULL;
     autograd_status_t s = autograd_args_tensor(args, 0, &x);
-    if (!s) s = autograd_context_save_for_backward(ctx, (const autograd_tensor_t *const[]){x}, 1);
+    if (!s) s = autograd_context_save_for_backward(ctx, (autograd_tensor_t *[]){x}, 1);
     if (!s) s = autograd_mul(x, x, &out[0]);
     *n_out = 1;
     autograd_tensor_free(x);

@@ -192,8 +192,17 @@ autograd_status_t autograd_tensor_numel(const autograd_tensor_t *tensor, size_t 
 autograd_status_t autograd_tensor_dtype(const autograd_tensor_t *tensor, autograd_dtype_t *out);
 
 /**
+ * Copies the elements, in the tensor's dtype and row-major, into
+ * buffer[0..<capacity] (capacity counts elements, as every other count in this
+ * header does); *count (may be NULL) gets numel, also when the buffer is too
+ * small (AUTOGRAD_ERROR_BUFFER_TOO_SMALL).
+ */
+autograd_status_t autograd_tensor_copy_elements(const autograd_tensor_t *tensor, void *buffer, size_t capacity,
+                                                size_t *count);
+/**
  * Copies the elements (numel * element size bytes, row-major) into `buffer`,
  * which holds `byte_capacity` bytes; AUTOGRAD_ERROR_BUFFER_TOO_SMALL otherwise.
+ * Counts bytes, unlike the rest of the API: prefer autograd_tensor_copy_elements.
  */
 autograd_status_t autograd_tensor_copy_data(const autograd_tensor_t *tensor, void *buffer, size_t byte_capacity);
 /**
@@ -237,7 +246,13 @@ autograd_status_t autograd_tensor_is_leaf(const autograd_tensor_t *tensor, bool 
  * later backward may accumulate into.
  */
 autograd_status_t autograd_tensor_grad(const autograd_tensor_t *tensor, autograd_tensor_t **out);
-/** Forgets the accumulated gradient (PyTorch's `x.grad = None`). */
+/** Forgets the accumulated gradient (PyTorch's `x.grad = None`); the next backward stores a new one. */
+autograd_status_t autograd_tensor_set_grad_to_none(autograd_tensor_t *tensor);
+/**
+ * Sets the accumulated gradient to zeros in place (PyTorch's `x.grad.zero_()`,
+ * `zero_grad(set_to_none=False)`); a tensor without a gradient keeps none.
+ * (Before 0.2 this function did what autograd_tensor_set_grad_to_none does.)
+ */
 autograd_status_t autograd_tensor_zero_grad(autograd_tensor_t *tensor);
 /** A new handle to a tensor sharing this one's storage, with no history (PyTorch's detach()). */
 autograd_status_t autograd_tensor_detach(const autograd_tensor_t *tensor, autograd_tensor_t **out);
@@ -270,9 +285,9 @@ autograd_status_t autograd_backward(const autograd_tensor_t *tensor, const autog
  * grads[0..<n_inputs] receives a new handle per input (owned by the caller),
  * or NULL for an input the outputs do not use when allow_unused is set.
  */
-autograd_status_t autograd_grad(const autograd_tensor_t *const *outputs, size_t n_outputs,
-                                const autograd_tensor_t *const *inputs, size_t n_inputs,
-                                const autograd_tensor_t *const *grad_outputs, int retain_graph,
+autograd_status_t autograd_grad(autograd_tensor_t *const *outputs, size_t n_outputs,
+                                autograd_tensor_t *const *inputs, size_t n_inputs,
+                                autograd_tensor_t *const *grad_outputs, int retain_graph,
                                 bool create_graph, bool allow_unused, autograd_tensor_t **grads);
 
 /**
@@ -293,6 +308,11 @@ autograd_status_t autograd_div(const autograd_tensor_t *a, const autograd_tensor
 /** a + value, a * value (value converted to a's dtype). */
 autograd_status_t autograd_add_scalar(const autograd_tensor_t *a, double value, autograd_tensor_t **out);
 autograd_status_t autograd_mul_scalar(const autograd_tensor_t *a, double value, autograd_tensor_t **out);
+/** a - value, a / value, and with the number first: value - a, value / a (a Python float, as in PyTorch). */
+autograd_status_t autograd_sub_scalar(const autograd_tensor_t *a, double value, autograd_tensor_t **out);
+autograd_status_t autograd_div_scalar(const autograd_tensor_t *a, double value, autograd_tensor_t **out);
+autograd_status_t autograd_rsub_scalar(const autograd_tensor_t *a, double value, autograd_tensor_t **out);
+autograd_status_t autograd_rdiv_scalar(const autograd_tensor_t *a, double value, autograd_tensor_t **out);
 autograd_status_t autograd_neg(const autograd_tensor_t *x, autograd_tensor_t **out);
 autograd_status_t autograd_matmul(const autograd_tensor_t *a, const autograd_tensor_t *b, autograd_tensor_t **out);
 /** The sum of all elements (a scalar). */
@@ -449,7 +469,7 @@ autograd_status_t autograd_function_apply(const autograd_function_t *function, c
 
 /** Keeps tensors for backward (replaces an earlier call). The context takes its own references. */
 autograd_status_t autograd_context_save_for_backward(autograd_context_t *ctx,
-                                                     const autograd_tensor_t *const *tensors, size_t count);
+                                                     autograd_tensor_t *const *tensors, size_t count);
 /**
  * The saved tensors, in save order: new handles owned by the caller into
  * out[0..<capacity], their count in *count. AUTOGRAD_ERROR_GRAPH after the
@@ -472,9 +492,9 @@ autograd_status_t autograd_context_get_double(const autograd_context_t *ctx, con
 autograd_status_t autograd_context_get_string(const autograd_context_t *ctx, const char *key, char **out);
 /** Declares outputs without a gradient (backward still gets a slot for each). */
 autograd_status_t autograd_context_mark_non_differentiable(autograd_context_t *ctx,
-                                                           const autograd_tensor_t *const *tensors, size_t count);
+                                                           autograd_tensor_t *const *tensors, size_t count);
 /** Declares inputs that forward modified in place; they must be returned as outputs. */
-autograd_status_t autograd_context_mark_dirty(autograd_context_t *ctx, const autograd_tensor_t *const *tensors,
+autograd_status_t autograd_context_mark_dirty(autograd_context_t *ctx, autograd_tensor_t *const *tensors,
                                               size_t count);
 /** true (the default): missing output gradients reach backward as zeros; false: as NULL. */
 autograd_status_t autograd_context_set_materialize_grads(autograd_context_t *ctx, bool value);
