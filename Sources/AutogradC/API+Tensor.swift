@@ -203,18 +203,26 @@ public func autograd_tensor_copy_data(_ tensor: OpaquePointer?, _ buffer: Unsafe
     }
 }
 
+/// The checks of an element-counted copy: *count gets numel; the buffer
+/// must hold it; nil when there is nothing to copy.
+private func elementBuffer<P>(_ buffer: P?, _ capacity: Int, for t: Tensor, _ count: UnsafeMutablePointer<Int>?,
+                              _ fn: String) throws -> P? {
+    count?.pointee = t.count
+    guard capacity >= t.count else {
+        throw CAPIFailure(AUTOGRAD_ERROR_BUFFER_TOO_SMALL, "\(fn): capacity \(capacity) is smaller than the tensor's \(t.count) elements")
+    }
+    guard t.count > 0 else { return nil }
+    guard let buffer else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): buffer is NULL") }
+    return buffer
+}
+
 @c @implementation
 public func autograd_tensor_copy_elements(_ tensor: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?, _ capacity: Int,
                                           _ count: UnsafeMutablePointer<Int>?) -> autograd_status_t {
     capi {
         let fn = cName(#function)
         let t = try tensorArg(tensor, "tensor", fn)
-        count?.pointee = t.count
-        guard capacity >= t.count else {
-            throw CAPIFailure(AUTOGRAD_ERROR_BUFFER_TOO_SMALL, "\(fn): capacity \(capacity) is smaller than the tensor's \(t.count) elements")
-        }
-        guard t.count > 0 else { return }
-        guard let buffer else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): buffer is NULL") }
+        guard let buffer = try elementBuffer(buffer, capacity, for: t, count, fn) else { return }
         try copyBytes(t, buffer)
     }
 }
@@ -225,12 +233,7 @@ public func autograd_tensor_copy_f64(_ tensor: OpaquePointer?, _ buffer: UnsafeM
     capi {
         let fn = cName(#function)
         let t = try tensorArg(tensor, "tensor", fn)
-        count?.pointee = t.count
-        guard capacity >= t.count else {
-            throw CAPIFailure(AUTOGRAD_ERROR_BUFFER_TOO_SMALL, "\(fn): capacity \(capacity) is smaller than the tensor's \(t.count) elements")
-        }
-        guard t.count > 0 else { return }
-        guard let buffer else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): buffer is NULL") }
+        guard let buffer = try elementBuffer(buffer, capacity, for: t, count, fn) else { return }
         let values = t.toArray()
         buffer.update(from: values, count: values.count)
     }
