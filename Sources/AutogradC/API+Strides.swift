@@ -1,4 +1,4 @@
-import Autograd
+@_spi(CInterop) import Autograd
 import CAutograd
 
 // Strides and views in the C API: a tensor from a strided buffer, and what
@@ -15,27 +15,66 @@ public func autograd_tensor_new_strided(_ data: UnsafeRawPointer?, _ dtype: auto
         let dt = try AutogradC.dtype(dtype, fn)
         let dims = try shapeArg(shape, ndim, fn)
         let steps = try intList(strides, ndim, "strides", fn)
-        if let s = steps.first(where: { $0 < 0 }) {
-            throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT, "\(fn): strides must be non-negative, got \(s)")
-        }
-        // The buffer spans 1 + Σ (size - 1) * stride elements (none for an empty shape).
-        var extent = dims.contains(0) ? 0 : 1
-        if extent == 1 {
-            for (n, s) in zip(dims, steps) {
-                let (span, o1) = (n - 1).multipliedReportingOverflow(by: s)
-                let (sum, o2) = extent.addingReportingOverflow(span)
-                guard !o1, !o2, sum < (1 << 40) else {
-                    throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT, "\(fn): shape and strides span too many elements")
-                }
-                extent = sum
-            }
-        }
+        let extent = try stridedExtent(dims, steps, fn)
         let flat = try Tensor.empty([extent], dtype: dt)
         if extent > 0 {
             guard let data else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): data is NULL") }
             try copyIn(data, into: freshBytes(flat), count: extent, dt)
         }
         out.pointee = try newHandle(try flat.asStrided(size: dims, stride: steps, storageOffset: 0).contiguous())
+    }
+}
+
+/// The elements a strided buffer spans, 1 + Σ (size - 1) * stride (none
+/// for an empty shape), after checking the strides are non-negative.
+private func stridedExtent(_ dims: [Int], _ steps: [Int], _ fn: String) throws -> Int {
+    if let s = steps.first(where: { $0 < 0 }) {
+        throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT, "\(fn): strides must be non-negative, got \(s)")
+    }
+    if dims.contains(0) { return 0 }
+    var extent = 1
+    for (n, s) in zip(dims, steps) {
+        let (span, o1) = (n - 1).multipliedReportingOverflow(by: s)
+        let (sum, o2) = extent.addingReportingOverflow(span)
+        guard !o1, !o2, sum < (1 << 40) else {
+            throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT, "\(fn): shape and strides span too many elements")
+        }
+        extent = sum
+    }
+    return extent
+}
+
+/// Row-major element strides of `dims` (sizes 0 and 1 count as 1).
+private func rowMajorStrides(_ dims: [Int], _ fn: String) throws -> [Int] {
+    var steps = [Int](repeating: 1, count: dims.count)
+    for k in stride(from: dims.count - 2, through: 0, by: -1) {
+        let (v, overflow) = steps[k + 1].multipliedReportingOverflow(by: Swift.max(dims[k + 1], 1))
+        guard !overflow else { throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT, "\(fn): the shape spans too many elements") }
+        steps[k] = v
+    }
+    return steps
+}
+
+@c @implementation
+public func autograd_tensor_from_blob(_ data: UnsafeMutableRawPointer?, _ dtype: autograd_dtype_t,
+                                      _ shape: UnsafePointer<Int64>?, _ strides: UnsafePointer<Int64>?, _ ndim: Int,
+                                      _ deleter: autograd_deleter_t?, _ userData: UnsafeMutableRawPointer?,
+                                      _ out: UnsafeMutablePointer<OpaquePointer?>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let out = try outArg(out, "out", fn)
+        let dt = try AutogradC.dtype(dtype, fn)
+        let dims = try shapeArg(shape, ndim, fn)
+        let steps = strides == nil ? try rowMajorStrides(dims, fn) : try intList(strides, ndim, "strides", fn)
+        let extent = try stridedExtent(dims, steps, fn)
+        guard let data else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): data is NULL") }
+        guard Int(bitPattern: data) % dt.byteSize == 0 else {
+            throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT,
+                              "\(fn): data (\(data)) is not aligned to the \(dt.byteSize)-byte elements of \(dt)")
+        }
+        let t = Tensor.borrowing(data, byteCount: extent * dt.byteSize, dtype: dt, shape: dims, strides: steps,
+                                 deleter: deleter, context: userData)
+        out.pointee = try newHandle(t)
     }
 }
 

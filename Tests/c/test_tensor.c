@@ -251,6 +251,61 @@ static void test_version_and_status_names(void) {
     EXPECT_STR(autograd_status_string(-1), "unknown status");
 }
 
+/* A tensor over the caller's memory (from_blob): shared both ways, strided,
+ * and the deleter called once, when the last user is gone. */
+static int blob_deleted;
+static void *blob_deleted_data;
+static void count_deleter(void *data, void *user) {
+    blob_deleted += *(int *)user;
+    blob_deleted_data = data;
+}
+
+static void test_from_blob(void) {
+    float buffer[6] = {1, 2, 3, 4, 5, 6};
+    int one = 1;
+    autograd_tensor_t *t = NULL, *col = NULL, *y = NULL, *s = NULL, *g = NULL;
+    blob_deleted = 0;
+    OK(autograd_tensor_from_blob(buffer, AUTOGRAD_FLOAT32, (const int64_t[]){2, 3}, NULL, 2, count_deleter, &one, &t));
+    EXPECT_STR(str(t), "tensor([[1., 2., 3.],\n        [4., 5., 6.]])");
+    buffer[0] = 10; /* the caller's write shows */
+    EXPECT_VALUES(t, 0, 10, 2, 3, 4, 5, 6);
+    autograd_args_t *args = NULL;
+    OK(autograd_args_new(&args));
+    OK(autograd_args_push_tensor(args, t));
+    OK(autograd_args_push_double(args, 2));
+    autograd_tensor_t *changed = call("mul_", args); /* an in-place op writes the caller's memory */
+    autograd_tensor_free(changed);
+    autograd_args_free(args); /* the list held a reference too */
+    EXPECT(buffer[0] == 20 && buffer[5] == 12);
+    /* a strided window: the middle column */
+    OK(autograd_tensor_from_blob(buffer + 1, AUTOGRAD_FLOAT32, (const int64_t[]){2}, (const int64_t[]){3}, 1, NULL, NULL, &col));
+    EXPECT_VALUES(col, 0, 4, 10);
+    bool contiguous = true;
+    OK(autograd_tensor_is_contiguous(col, &contiguous));
+    EXPECT(!contiguous);
+    /* a graph that keeps the tensor keeps the memory: the deleter waits */
+    OK(autograd_tensor_set_requires_grad(t, true));
+    OK(autograd_mul(t, t, &y));
+    OK(autograd_sum(y, &s));
+    autograd_tensor_free(t);
+    EXPECT(blob_deleted == 0);
+    OK(autograd_backward(s, NULL, 0, false));
+    autograd_tensor_free(y), autograd_tensor_free(s);
+    EXPECT(blob_deleted == 1 && blob_deleted_data == buffer);
+    autograd_tensor_free(col);
+    EXPECT(blob_deleted == 1);
+
+    char raw[16] = {0};
+    EXPECT_ERROR(autograd_tensor_from_blob(raw + 1, AUTOGRAD_FLOAT32, (const int64_t[]){2}, NULL, 1, NULL, NULL, &g),
+                 AUTOGRAD_ERROR_INVALID_ARGUMENT, "is not aligned to the 4-byte elements of torch.float32");
+    EXPECT_ERROR(autograd_tensor_from_blob(NULL, AUTOGRAD_FLOAT32, (const int64_t[]){2}, NULL, 1, NULL, NULL, &g),
+                 AUTOGRAD_ERROR_NULL_ARGUMENT, "data is NULL");
+    EXPECT_ERROR(autograd_tensor_from_blob(buffer, AUTOGRAD_FLOAT32, (const int64_t[]){2}, (const int64_t[]){-1}, 1, NULL,
+                                           NULL, &g),
+                 AUTOGRAD_ERROR_INVALID_ARGUMENT, "strides must be non-negative, got -1");
+    EXPECT(g == NULL && blob_deleted == 1); /* no deleter call on failure */
+}
+
 int main(void) {
     EXPECT(autograd_abi_version() == AUTOGRAD_ABI_VERSION);
     test_version_and_status_names();
@@ -260,6 +315,7 @@ int main(void) {
     test_requires_grad_and_grad();
     test_creation_errors();
     test_exact_values();
+    test_from_blob();
     autograd_clear_error();
     EXPECT_STR(autograd_last_error(), "");
     return finish("test_tensor");

@@ -148,6 +148,22 @@ autograd_status_t autograd_tensor_empty(const int64_t *shape, size_t ndim, autog
 /** Releases a tensor handle (the tensor lives on while the graph or other handles use it). Accepts NULL. */
 void autograd_tensor_free(autograd_tensor_t *tensor);
 
+/** Releases memory lent to autograd_tensor_from_blob: called with (data, user_data). */
+typedef void (*autograd_deleter_t)(void *data, void *user_data);
+/**
+ * A tensor over the caller's memory, not a copy (PyTorch's torch.from_blob):
+ * element (i_0, …, i_{ndim-1}) is at data + Σ i_k * strides[k] elements
+ * (strides NULL: row-major; element strides, non-negative), data aligned to
+ * the element size. The tensor and the caller share the memory: in-place ops
+ * write it, and the caller's writes show in the tensor (a change that
+ * bypasses the library is not seen by the checks on saved tensors). The
+ * memory must stay valid until `deleter(data, user_data)` (may be NULL) runs,
+ * once, when no tensor uses it any more (every handle, view and graph node
+ * is gone). On failure, deleter is not called. The caller owns *out.
+ */
+autograd_status_t autograd_tensor_from_blob(void *data, autograd_dtype_t dtype, const int64_t *shape,
+                                            const int64_t *strides, size_t ndim, autograd_deleter_t deleter,
+                                            void *user_data, autograd_tensor_t **out);
 /**
  * A new contiguous tensor holding a copy of a strided buffer's elements:
  * element (i_0, …, i_{ndim-1}) is read at data + Σ i_k * strides[k] elements

@@ -14,6 +14,12 @@ struct StorageHeader {
     /// A large buffer lives outside the object, lent by `BufferCache`; nil
     /// when the buffer is allocated with the header.
     var external: UnsafeMutableRawPointer?
+    /// For memory borrowed from a caller (`Storage.borrowing`): what to call
+    /// with (external, deleterContext) when the storage goes, instead of
+    /// giving the buffer back to the cache.
+    var deleter: (@convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void)?
+    var deleterContext: UnsafeMutableRawPointer?
+    var isBorrowed: Bool
 }
 
 /// A tensor's memory: one contiguous buffer plus the version counter that
@@ -30,20 +36,39 @@ final class Storage: ManagedBuffer<StorageHeader, UInt64> {
     static func allocate(byteCount: Int) -> Storage {
         if byteCount >= BufferCache.minimumBytes {
             let buffer = Storage.create(minimumCapacity: 0) { _ in
-                StorageHeader(byteCount: byteCount, version: 0, external: BufferCache.shared.take(byteCount))
+                StorageHeader(byteCount: byteCount, version: 0, external: BufferCache.shared.take(byteCount),
+                              deleter: nil, deleterContext: nil, isBorrowed: false)
             }
             return unsafeDowncast(buffer, to: Storage.self)
         }
         let words = (byteCount + 7) / 8
         let buffer = Storage.create(minimumCapacity: Swift.max(words, 1)) { _ in
-            StorageHeader(byteCount: byteCount, version: 0, external: nil)
+            StorageHeader(byteCount: byteCount, version: 0, external: nil, deleter: nil, deleterContext: nil,
+                          isBorrowed: false)
+        }
+        return unsafeDowncast(buffer, to: Storage.self)
+    }
+
+    /// A storage over `byteCount` bytes of a caller's memory at `bytes`, not
+    /// a copy (PyTorch's `from_blob`); `deleter(bytes, context)` runs once,
+    /// when the storage goes.
+    static func borrowing(_ bytes: UnsafeMutableRawPointer, byteCount: Int,
+                          deleter: (@convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void)?,
+                          context: UnsafeMutableRawPointer?) -> Storage {
+        let buffer = Storage.create(minimumCapacity: 0) { _ in
+            StorageHeader(byteCount: byteCount, version: 0, external: bytes, deleter: deleter, deleterContext: context,
+                          isBorrowed: true)
         }
         return unsafeDowncast(buffer, to: Storage.self)
     }
 
     deinit {
         let h = headerPointer.pointee
-        if let p = h.external { BufferCache.shared.give(p, byteCount: h.byteCount) }
+        if h.isBorrowed {
+            h.deleter?(h.external, h.deleterContext)
+        } else if let p = h.external {
+            BufferCache.shared.give(p, byteCount: h.byteCount)
+        }
     }
 
     // The header is read through its address: `ManagedBuffer.header` would

@@ -82,6 +82,20 @@ extension Tensor {
 
     /// A tensor whose contents are unspecified until written: the output buffer
     /// of a custom op's C kernel.
+    /// A tensor over a C caller's memory, not a copy (PyTorch's `from_blob`):
+    /// element (i_0, …) at `bytes` + Σ i_k · strides[k] elements;
+    /// `deleter(bytes, context)` runs when no tensor uses the memory any
+    /// more. The caller has checked the shape, the strides and the span
+    /// (`byteCount`). For the C API (`autograd_tensor_from_blob`).
+    @_spi(CInterop) public static func borrowing(
+        _ bytes: UnsafeMutableRawPointer, byteCount: Int, dtype: DType, shape: [Int], strides: [Int],
+        deleter: (@convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void)?,
+        context: UnsafeMutableRawPointer?
+    ) -> Tensor {
+        let storage = Storage.borrowing(bytes, byteCount: byteCount, deleter: deleter, context: context)
+        return Tensor(storage: storage, shape: shape, strides: strides, offset: 0, dtype: dtype)
+    }
+
     public static func empty(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
         try Shape.validate(shape, "empty", dtype: dtype)
         return Tensor(uninitializedShape: shape, dtype: dtype)
