@@ -22,6 +22,38 @@ import Autograd
         #expect(g.allSatisfy { $0 == expected }, "\(g.filter { $0 != expected }.count) of 1024 elements wrong")
     }
 
+    /// Independent graphs on every thread, each with its own leaf, through
+    /// a custom Function and library ops: each thread's gradient is exactly
+    /// its own, however the passes interleave.
+    @Test func independentGraphsStayIndependent() throws {
+        let passes = stressPasses(500)
+        let wrong = Counter()
+        let failures = onThreads(Self.threads) { t in
+            let x = try Tensor((0..<16).map { Double(($0 + t) % 5) }, dtype: .float64, requiresGrad: true)
+            for p in 0..<passes {
+                let k = Double(p % 3 + 1)
+                let loss = try (Square.apply(x) * k + x).sum()   // d/dx = 2kx + 1
+                try loss.backward()
+                let expected = (0..<16).map { 2 * k * Double(($0 + t) % 5) + 1 }
+                if x.grad?.toArray() != expected { wrong.increment() }
+                x.grad = nil
+            }
+        }
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(wrong.value == 0)
+    }
+
+    /// y = x², saving x: dL/dx = dL/dy · 2x.
+    enum Square: UnaryFunction {
+        static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
+            ctx.saveForBackward(x)
+            return try x * x
+        }
+        static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? {
+            try g * 2 * ctx.savedTensors[0]
+        }
+    }
+
     /// One graph, backward on every thread with retainGraph: each pass keeps
     /// its own gradient buffers, so the leaf gets exactly threads · passes
     /// times the one-pass gradient d/dx sum(3x² + x) = 6x + 1.
