@@ -31,6 +31,23 @@ static inline int64_t rshift_i64(int64_t x, int64_t y) {
     return (y < 0 || y >= 64) ? (x < 0 ? -1 : 0) : x >> y;
 }
 
+// x^y as PyTorch's powi: repeated squaring, wrapping around; a negative
+// exponent gives 1 for x = 1, ±1 for x = -1 (by the exponent's parity), else 0.
+static inline int64_t pow_i64(int64_t x, int64_t y) {
+    if (y < 0) {
+        if (x == 1) return 1;
+        if (x == -1) return (y % 2) ? -1 : 1;
+        return 0;
+    }
+    uint64_t base = (uint64_t)x, acc = 1;
+    for (int64_t k = y; k > 0; k >>= 1) {
+        if (k & 1) acc *= base;
+        base *= base;
+    }
+    return (int64_t)acc;
+}
+
+AG_BINARY(pow, int64_t, i64, pow_i64(x, y))
 AG_BINARY(floor_div, int64_t, i64, floor_div_i64(x, y))
 AG_BINARY(trunc_div, int64_t, i64, trunc_div_i64(x, y))
 AG_BINARY(remainder, int64_t, i64, remainder_i64(x, y))
@@ -74,14 +91,7 @@ void ag_abs_i64(const int64_t *x, int64_t *y, int64_t n) {
     for (int64_t i = 0; i < n; i++) y[i] = x[i] < 0 ? neg_i64(x[i]) : x[i];
 }
 void ag_pow_scalar_i64(const int64_t *x, int64_t e, int64_t *y, int64_t n) {
-    for (int64_t i = 0; i < n; i++) {
-        uint64_t base = (uint64_t)x[i], acc = 1;
-        for (int64_t k = e; k > 0; k >>= 1) {
-            if (k & 1) acc *= base;
-            base *= base;
-        }
-        y[i] = (int64_t)acc;
-    }
+    for (int64_t i = 0; i < n; i++) y[i] = pow_i64(x[i], e);
 }
 int64_t ag_count_equal_i64(const int64_t *x, int64_t n, int64_t v) {
     int64_t c = 0;

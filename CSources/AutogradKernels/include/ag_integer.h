@@ -9,6 +9,8 @@
 // int64: no undefined behaviour anywhere. A zero divisor gives 0 (the caller
 // refuses it first, as PyTorch: "ZeroDivisionError"); INT64_MIN / -1 wraps to
 // INT64_MIN (remainder 0), where PyTorch's own kernels end the process.
+// pow: a^b by repeated squaring, wrapping; for b < 0 PyTorch's powi: 1 for
+// a = 1, -1 or 1 for a = -1 (b odd or even), else 0.
 // Shifts: a << b is 0 for b outside [0, 63] (bits shifted out are lost, as in
 // two's complement); a >> b is arithmetic, and -1 or 0 for b outside [0, 63].
 // Floats: PyTorch's c10::div_floor_floating (an IEEE result for b = 0, the
@@ -25,6 +27,7 @@
 #define AG_DECLARE_BOOL_BINARY(op) \
     void ag_##op##_forward_b8(const bool *a, const bool *b, bool *out, const ag_broadcast *bc);
 
+AG_DECLARE_INT_BINARY(pow)
 AG_DECLARE_INT_BINARY(floor_div)
 AG_DECLARE_INT_BINARY(trunc_div)
 AG_DECLARE_INT_BINARY(remainder)

@@ -123,15 +123,26 @@ extension Tensor {
     /// Each element raised to the matching element of `exponent`, with broadcasting.
     /// Backward: dL/da = dL/dy * b a^(b-1) (0 where b = 0);
     /// dL/db = dL/dy * a^b ln a (0 where a = 0 and b ≥ 0).
-    /// - Throws: for two integer or bool tensors, whose integer powers (PyTorch
-    ///   computes them exactly) are not built yet, rather than computing them in float32.
+    ///
+    /// Integers (int64 and bool operands, not both bool) give int64 exactly,
+    /// as PyTorch's powi: wrapping around on overflow, and for a negative
+    /// exponent 1 for a base of 1, ±1 for -1, else 0. Not differentiable.
+    /// - Throws: PyTorch's `"pow" not implemented for 'Bool'` for two bools.
     public func pow(_ exponent: Tensor) throws -> Tensor {
-        guard dtype.isFloatingPoint || exponent.dtype.isFloatingPoint else {
-            throw AutogradError.invalidArgument(
-                "pow: integer powers of \(dtype) tensors are not supported yet (float32 and float64 are); shapes \(Shape.list(shape)) and \(Shape.list(exponent.shape))")
-        }
         // torch.result_type: pow(float32 x, float64 0-dim) stays float32.
         let (a, b) = try Tensor.arithmeticOperands(self, exponent, "pow")
+        if !a.dtype.isFloatingPoint {
+            if exponent.isWrappedNumber {
+                // A Python number exponent (PyTorch's pow.Tensor_Scalar): a negative
+                // integer is refused; a bool one keeps a bool base bool (x**True = x,
+                // x**False = True).
+                let e = try exponent.item()
+                if e < 0 { throw AutogradError.invalidArgument("Integers to negative integer powers are not allowed.") }
+                if a.dtype == .bool { return e == 0 ? try Tensor.full(shape, 1, dtype: .bool) : try a.clone() }
+            }
+            guard a.dtype == .int64 else { throw AutogradError.invalidArgument("\"pow\" not implemented for 'Bool'") }
+            return try IntegerBinary.apply(a, b, .pow)
+        }
         return try PowTensor.apply(a, b)
     }
 

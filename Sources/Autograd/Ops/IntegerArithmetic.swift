@@ -38,11 +38,12 @@ struct IntegerBinaryOp: Sendable {
                                     b8: ag_bitwise_or_forward_b8, divides: false)
     static let xor = IntegerBinaryOp(kernelName: "bitwise_xor_cpu", i64: ag_bitwise_xor_forward_i64, f32: nil, f64: nil,
                                      b8: ag_bitwise_xor_forward_b8, divides: false)
+    static let pow = IntegerBinaryOp(kernelName: "pow", i64: ag_pow_forward_i64, f32: nil, f64: nil, b8: nil, divides: false)
     static let lshift = IntegerBinaryOp(kernelName: "lshift_cpu", i64: ag_lshift_forward_i64, f32: nil, f64: nil, b8: nil, divides: false)
     static let rshift = IntegerBinaryOp(kernelName: "rshift_cpu", i64: ag_rshift_forward_i64, f32: nil, f64: nil, b8: nil, divides: false)
 
     static func named(_ name: String) -> IntegerBinaryOp? {
-        [floorDiv, truncDiv, remainder, fmod, and, or, xor, lshift, rshift].first { $0.kernelName == name }
+        [floorDiv, truncDiv, remainder, fmod, and, or, xor, pow, lshift, rshift].first { $0.kernelName == name }
     }
 
     /// op(a, b) for operands already of one dtype, broadcast (not recorded).
