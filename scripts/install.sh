@@ -5,14 +5,17 @@
 #   PREFIX/include/autograd.h, PREFIX/include/autograd/*.h (the kernels' headers)
 #   PREFIX/lib/libautograd.so.X.Y.Z, with SONAME libautograd.so.X and the
 #       symlinks libautograd.so.X and libautograd.so; it exports autograd_*
-#       and ag_* only, and finds the Swift runtime through RUNPATH
+#       only, and finds the Swift runtime through RUNPATH
 #       $ORIGIN/autograd-runtime
+#   PREFIX/lib/libautograd_kernels.a  the C kernels (ag_*: ag_parallel_for,
+#       the elementwise math) for custom ops' own kernels, plain C
 #   PREFIX/lib/autograd-runtime/  the Swift runtime libraries it needs, copied
 #       from the toolchain (about 14 MB; nothing of Foundation)
 #   PREFIX/lib/pkgconfig/autograd.pc, PREFIX/lib/cmake/autograd/ (find_package)
 #
 # Usage: scripts/install.sh PREFIX. Environment: INSTALL_SCRATCH, the build
-# folder (default .build/install; the flags differ from a plain build's).
+# folder (default .build/install; the flags differ from a plain build's); CC
+# (default cc) for the kernels' archive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -eq 1 ] || { echo "usage: scripts/install.sh PREFIX" >&2; exit 2; }
@@ -58,6 +61,16 @@ LD_LIBRARY_PATH="$TOOLCHAIN_LIB" ldd "$LIB" | awk '$2 == "=>" && $3 ~ /^\// { pr
         "$TOOLCHAIN_LIB"/*) install -m 644 "$(readlink -f "$dep")" "$PREFIX/lib/autograd-runtime/$(basename "$dep")" ;;
     esac
 done
+
+# The kernels as a static archive: the shared library keeps its own copies
+# local, so a program's kernels and the library never clash.
+KOBJ="$SCRATCH/kernels-objects"
+rm -rf "$KOBJ" && mkdir -p "$KOBJ"
+for c in CSources/AutogradKernels/*.c; do
+    "${CC:-cc}" -std=gnu11 -O2 -fPIC -I CSources/AutogradKernels/include -c "$c" -o "$KOBJ/$(basename "$c" .c).o"
+done
+rm -f "$PREFIX/lib/libautograd_kernels.a"
+ar rcs "$PREFIX/lib/libautograd_kernels.a" "$KOBJ"/*.o
 
 subst() {
     sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@VERSION@|$VERSION|g" -e "s|@MAJOR@|$MAJOR|g" -e "s|@MINOR@|$MINOR|g" "$1" > "$2"

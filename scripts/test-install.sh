@@ -3,7 +3,7 @@
 # machine without Swift would see it:
 #  1. installs into a temporary prefix;
 #  2. checks the layout: SONAME libautograd.so.MAJOR and its symlinks, only
-#     autograd_* and ag_* exported, a RUNPATH that does not name the toolchain,
+#     autograd_* exported, a RUNPATH that does not name the toolchain,
 #     every library the loader needs found inside the prefix or the system;
 #  3. builds the C examples (Examples/c) against the prefix, once with
 #     `pkg-config --cflags --libs autograd` and once with CMake's
@@ -48,9 +48,13 @@ soname=$(readelf -d "$LIB" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ "$soname" = "libautograd.so.$MAJOR" ] || fail "SONAME is '$soname'"
 runpath=$(readelf -d "$LIB" | sed -n 's/.*Library runpath: \[\(.*\)\]/\1/p')
 case "$runpath" in *"$TOOLCHAIN_LIB"*|*/opt/*|*/usr/lib/swift*) fail "RUNPATH names the toolchain: $runpath" ;; esac
-others=$(nm -D --defined-only "$LIB" | awk '$2 ~ /^[A-Z]$/ && $3 !~ /^(autograd_|ag_)/ { print $3 }')
-[ -z "$others" ] || fail "exports symbols besides autograd_* and ag_*: $(echo "$others" | head -5 | tr '\n' ' ')"
-echo "SONAME $soname, RUNPATH $runpath, $(nm -D --defined-only "$LIB" | awk '$2 ~ /^[A-Z]$/ && $3 ~ /^autograd_/' | wc -l) autograd_* and $(nm -D --defined-only "$LIB" | awk '$2 ~ /^[A-Z]$/ && $3 ~ /^ag_/' | wc -l) ag_* symbols exported"
+others=$(nm -D --defined-only "$LIB" | awk '$2 ~ /^[A-Z]$/ && $3 !~ /^autograd_/ { print $3 }')
+[ -z "$others" ] || fail "exports symbols besides autograd_*: $(echo "$others" | head -5 | tr '\n' ' ')"
+declared=$(grep -oE '\bautograd_[a-z0-9_]+\(' "$header" | tr -d '(' | sort -u | wc -l)
+exported=$(nm -D --defined-only "$LIB" | awk '$2 ~ /^[A-Z]$/ && $3 ~ /^autograd_/' | wc -l)
+[ "$declared" = "$exported" ] || fail "$declared functions declared, $exported exported"
+[ -f "$PREFIX/lib/libautograd_kernels.a" ] || fail "libautograd_kernels.a missing"
+echo "SONAME $soname, RUNPATH $runpath, $exported autograd_* symbols exported (every declared function) and nothing else"
 # Every library the loader needs comes from the prefix or the system, none from the toolchain.
 deps=$(env -u LD_LIBRARY_PATH ldd "$LIB")
 if echo "$deps" | grep -E "not found|$TOOLCHAIN_LIB" >/dev/null; then fail "ldd: $(echo "$deps" | grep -E "not found|$TOOLCHAIN_LIB")"; fi

@@ -29,10 +29,13 @@
  * - Grad mode (no-grad scopes) and the last error are per thread.
  *
  * The numeric C kernels (`ag_*`, plain C, float and double) are exported by
- * libautograd.so as well. Their headers are usable from C on their own, with
- * `-I CSources/AutogradKernels/include`: include <autograd_kernels.h> (all of
- * them) or one of ag_unary.h, ag_binary.h, ... ; or define
- * AUTOGRAD_WITH_KERNELS before including this header.
+ * the build tree's libautograd.so as well; an installed library
+ * (scripts/install.sh) exports autograd_* only and installs the kernels as
+ * libautograd_kernels.a (linked by `pkg-config --libs autograd`). Their
+ * headers are usable from C on their own, with
+ * `-I CSources/AutogradKernels/include` (installed: PREFIX/include/autograd):
+ * include <autograd_kernels.h> (all of them) or one of ag_unary.h,
+ * ag_binary.h, ... ; or define AUTOGRAD_WITH_KERNELS before including this header.
  */
 
 #include <stdbool.h>
