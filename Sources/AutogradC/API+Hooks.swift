@@ -36,18 +36,22 @@ private func typeName(_ d: DType) -> String {
 /// PyTorch checks. A failing callback throws: a library failure it passes on
 /// as it is, anything else as "<what> failed: <why>".
 private func runHook(_ what: String, lending lent: [Tensor?], replacing originals: [Tensor?],
-                     _ call: (UnsafePointer<OpaquePointer?>, UnsafeMutablePointer<OpaquePointer?>) -> autograd_status_t)
+                     _ call: (OpaquePointer, UnsafePointer<OpaquePointer?>, UnsafeMutablePointer<OpaquePointer?>) -> autograd_status_t)
     throws -> [Tensor?]? {
     let registry = HandleRegistry.shared
     let handles = try lent.map { try $0.map { try newHandle($0) } } + [nil]  // never empty: a valid base address
     var slots = [OpaquePointer?](repeating: nil, count: originals.count + 1)
     let state = ThreadState.current
     let failuresBefore = state.failures
-    state.hookErrors.append(nil)
+    let context = HookContextHandle()
+    let contextHandle = try registry.make(context, .hookContext)
+    state.hookErrors.append(nil)  // for autograd_hook_set_error, the context-free form
     let code = handles.withUnsafeBufferPointer { h in
-        slots.withUnsafeMutableBufferPointer { s in call(h.baseAddress!, s.baseAddress!) }
+        slots.withUnsafeMutableBufferPointer { s in call(contextHandle, h.baseAddress!, s.baseAddress!) }
     }
-    let own = state.hookErrors.removeLast()
+    let legacy = state.hookErrors.removeLast()
+    let own = context.error ?? legacy
+    registry.free(contextHandle, .hookContext)
     for h in handles { registry.free(h, .tensor) }
 
     var replacements = [Tensor?](repeating: nil, count: originals.count)
@@ -66,7 +70,7 @@ private func runHook(_ what: String, lending lent: [Tensor?], replacing original
     }
     if code != AUTOGRAD_OK {
         switch callbackOutcome(code, own: own, failuresBefore: failuresBefore, what: "hook",
-                               setter: "autograd_hook_set_error") {
+                               setter: "autograd_hook_context_set_error") {
         case .passedOn(let error): throw error  // the engine does not wrap a hook's errors
         case .message(let m): throw AutogradError.function("\(what) failed: \(m)")
         }
@@ -113,8 +117,8 @@ public func autograd_tensor_register_hook(_ tensor: OpaquePointer?, _ hook: auto
         }
         let data = CHookData(userData, destroy)
         t.registerHook { g in
-            try runHook("tensor hook", lending: [g], replacing: [g]) { lent, slots in
-                hook(lent[0], slots, data.userData)
+            try runHook("tensor hook", lending: [g], replacing: [g]) { ctx, lent, slots in
+                hook(ctx, lent[0], slots, data.userData)
             }?[0]
         }
     }
@@ -153,8 +157,8 @@ public func autograd_tensor_grad_fn_register_prehook(_ tensor: OpaquePointer?, _
         let data = CHookData(userData, destroy)
         let what = node.name + " pre-hook"
         node.registerPrehook { grads in
-            try runHook(what, lending: grads, replacing: grads) { lent, slots in
-                hook(lent, grads.count, slots, data.userData)
+            try runHook(what, lending: grads, replacing: grads) { ctx, lent, slots in
+                hook(ctx, lent, grads.count, slots, data.userData)
             }
         }
     }
@@ -171,10 +175,19 @@ public func autograd_tensor_grad_fn_register_hook(_ tensor: OpaquePointer?, _ ho
         let data = CHookData(userData, destroy)
         let what = node.name + " hook"
         node.registerHook { gradInputs, gradOutputs in
-            try runHook(what, lending: gradInputs + gradOutputs, replacing: gradInputs) { lent, slots in
-                hook(lent, gradInputs.count, lent + gradInputs.count, gradOutputs.count, slots, data.userData)
+            try runHook(what, lending: gradInputs + gradOutputs, replacing: gradInputs) { ctx, lent, slots in
+                hook(ctx, lent, gradInputs.count, lent + gradInputs.count, gradOutputs.count, slots, data.userData)
             }
         }
+    }
+}
+
+@c @implementation
+public func autograd_hook_context_set_error(_ ctx: OpaquePointer?, _ message: UnsafePointer<CChar>?) -> autograd_status_t {
+    capi {
+        let fn = cName(#function)
+        let context = try HandleRegistry.shared.object(ctx, .hookContext, HookContextHandle.self, "ctx", fn)
+        context.error = try stringArg(message, "message", fn)
     }
 }
 

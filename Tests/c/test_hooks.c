@@ -81,36 +81,45 @@ static double first_value(const autograd_tensor_t *t) {
 }
 
 /* on y: sees dL/dy = 1, replaces it with 10 */
-static autograd_status_t y_hook(const autograd_tensor_t *g, autograd_tensor_t **replacement, void *user) {
+static autograd_status_t y_hook(autograd_hook_context_t *ctx, const autograd_tensor_t *g, autograd_tensor_t **replacement,
+                                void *user) {
+    (void)ctx;
     (void)user;
     log_event("y-hook");
     EXPECT(first_value(g) == 1);
     return autograd_mul_scalar(g, 10, replacement);
 }
 /* on twice's node, before backward: sees the replacement */
-static autograd_status_t pre_hook(const autograd_tensor_t *const *gy, size_t n, autograd_tensor_t **replacements,
-                                  void *user) {
+static autograd_status_t pre_hook(autograd_hook_context_t *ctx, const autograd_tensor_t *const *gy, size_t n,
+                                autograd_tensor_t **replacements, void *user) {
+    (void)ctx;
     (void)replacements, (void)user;
     log_event("pre");
     EXPECT(n == 1 && first_value(gy[0]) == 10);
     return AUTOGRAD_OK;
 }
 /* after backward: sees dL/dx = 20, replaces it with 21 */
-static autograd_status_t post_hook(const autograd_tensor_t *const *gx, size_t n_gx, const autograd_tensor_t *const *gy,
-                                   size_t n_gy, autograd_tensor_t **replacements, void *user) {
+static autograd_status_t post_hook(autograd_hook_context_t *ctx, const autograd_tensor_t *const *gx, size_t n_gx,
+                                   const autograd_tensor_t *const *gy, size_t n_gy, autograd_tensor_t **replacements,
+                                   void *user) {
+    (void)ctx;
     (void)user;
     log_event("post");
     EXPECT(n_gx == 1 && n_gy == 1 && first_value(gx[0]) == 20 && first_value(gy[0]) == 10);
     return autograd_add_scalar(gx[0], 1, &replacements[0]);
 }
 /* two hooks on x, in registration order: the second sees the first's result */
-static autograd_status_t x_hook(const autograd_tensor_t *g, autograd_tensor_t **replacement, void *user) {
+static autograd_status_t x_hook(autograd_hook_context_t *ctx, const autograd_tensor_t *g, autograd_tensor_t **replacement,
+                                void *user) {
+    (void)ctx;
     (void)user;
     log_event("x-hook");
     EXPECT(first_value(g) == 21);
     return autograd_mul_scalar(g, 2, replacement);
 }
-static autograd_status_t x_hook2(const autograd_tensor_t *g, autograd_tensor_t **replacement, void *user) {
+static autograd_status_t x_hook2(autograd_hook_context_t *ctx, const autograd_tensor_t *g, autograd_tensor_t **replacement,
+                                void *user) {
+    (void)ctx;
     (void)replacement, (void)user;
     log_event("x-hook2");
     EXPECT(first_value(g) == 42);
@@ -142,7 +151,10 @@ static void test_order_and_replacements(const autograd_function_t *twice) {
 }
 
 /* docs/C-API.md's example: a hook that clips the gradient with a library op */
-static autograd_status_t clip(const autograd_tensor_t *grad, autograd_tensor_t **replacement, void *user_data) {
+static autograd_hook_context_t *clip_context; /* kept to show a finished call's context is refused */
+static autograd_status_t clip(autograd_hook_context_t *ctx, const autograd_tensor_t *grad, autograd_tensor_t **replacement,
+                                void *user_data) {
+    clip_context = ctx;
     (void)user_data;
     autograd_args_t *args;
     size_t n;
@@ -243,12 +255,14 @@ static void test_once_differentiable(void) {
 
 enum failure { OWN_MESSAGE, SILENT, LIBRARY, C_API, WRONG_SHAPE, WRONG_DTYPE, NOT_A_HANDLE };
 
-static autograd_status_t failing_hook(const autograd_tensor_t *g, autograd_tensor_t **replacement, void *user) {
+static autograd_status_t failing_hook(autograd_hook_context_t *ctx, const autograd_tensor_t *g, autograd_tensor_t **replacement,
+                                void *user) {
+    (void)ctx;
     autograd_tensor_t *three = NULL;
     autograd_status_t s;
     switch (*(enum failure *)user) {
     case OWN_MESSAGE:
-        autograd_hook_set_error("hook says no");
+        autograd_hook_context_set_error(ctx, "hook says no"); /* as autograd_context_set_error in a Function */
         return 7;
     case SILENT:
         return 42;
@@ -271,10 +285,11 @@ static autograd_status_t failing_hook(const autograd_tensor_t *g, autograd_tenso
     }
 }
 
-static autograd_status_t failing_prehook(const autograd_tensor_t *const *gy, size_t n, autograd_tensor_t **repl,
-                                         void *user) {
+static autograd_status_t failing_prehook(autograd_hook_context_t *ctx, const autograd_tensor_t *const *gy, size_t n,
+                                autograd_tensor_t **repl, void *user) {
+    (void)ctx;
     (void)gy, (void)n, (void)repl, (void)user;
-    autograd_hook_set_error("pre-hook says no");
+    autograd_hook_set_error("pre-hook says no"); /* the context-free form still works */
     return 1;
 }
 
@@ -299,7 +314,7 @@ static void test_failing_hooks(const autograd_function_t *twice) {
     EXPECT_ERROR(run_failing(twice, &f, false), AUTOGRAD_ERROR_FUNCTION, "tensor hook failed: hook says no");
     f = SILENT;
     EXPECT_ERROR(run_failing(twice, &f, false), AUTOGRAD_ERROR_FUNCTION,
-                 "tensor hook failed: the hook returned status 42 without a message (autograd_hook_set_error)");
+                 "tensor hook failed: the hook returned status 42 without a message (autograd_hook_context_set_error)");
     f = LIBRARY;
     EXPECT_ERROR(run_failing(twice, &f, false), AUTOGRAD_ERROR_INVALID_ARGUMENT,
                  "add: The size of tensor a (2) must match the size of tensor b (3)");
@@ -333,6 +348,10 @@ static void test_failing_hooks(const autograd_function_t *twice) {
                                                destroy_counter),
                  AUTOGRAD_ERROR_INVALID_HANDLE, "not a live autograd_tensor_t handle");
     EXPECT_ERROR(autograd_hook_set_error("why"), AUTOGRAD_ERROR_INVALID_ARGUMENT, "no hook is running on this thread");
+    EXPECT(clip_context != NULL);
+    EXPECT_ERROR(autograd_hook_context_set_error(clip_context, "late"), AUTOGRAD_ERROR_INVALID_HANDLE,
+                 "ctx is not a live autograd_hook_context_t handle");
+    EXPECT_ERROR(autograd_hook_context_set_error(NULL, "why"), AUTOGRAD_ERROR_NULL_ARGUMENT, "ctx is NULL");
     EXPECT(count == 0);
     autograd_tensor_free(x), autograd_tensor_free(c);
 }

@@ -529,28 +529,38 @@ autograd_status_t autograd_context_set_error(autograd_context_t *ctx, const char
 /* MARK: Hooks, retain_grad, grad_fn */
 
 /**
+ * The context of one running hook, valid during that call only: the hook
+ * reports why it fails with autograd_hook_context_set_error(ctx, message),
+ * as a Function's callback does with autograd_context_set_error.
+ */
+typedef struct autograd_hook_context_t autograd_hook_context_t;
+
+/**
  * A hook on a tensor's gradient, run each time that gradient is computed:
  * on an output, before its grad_fn's pre-hooks; on a leaf, before the
  * gradient is accumulated into its grad.
+ * - ctx: this call's context (for autograd_hook_context_set_error).
  * - grad: borrowed, valid during this call only.
  * - replacement: NULL on entry; store a new handle (owned by the library from
  *   then on, also when the hook fails) to replace the gradient, of the same
  *   dtype and shape, or leave NULL to keep it.
- * Returns AUTOGRAD_OK; nonzero after autograd_hook_set_error (the caller of
- * backward gets AUTOGRAD_ERROR_FUNCTION, "tensor hook failed: <message>"); or
- * the status of a library call that failed inside it, which passes that
- * failure on unchanged.
+ * Returns AUTOGRAD_OK; nonzero after autograd_hook_context_set_error (the
+ * caller of backward gets AUTOGRAD_ERROR_FUNCTION, "tensor hook failed:
+ * <message>"); or the status of a library call that failed inside it, which
+ * passes that failure on unchanged.
  */
-typedef autograd_status_t (*autograd_tensor_hook_t)(const autograd_tensor_t *grad, autograd_tensor_t **replacement,
-                                                    void *user_data);
+typedef autograd_status_t (*autograd_tensor_hook_t)(autograd_hook_context_t *ctx, const autograd_tensor_t *grad,
+                                                    autograd_tensor_t **replacement, void *user_data);
 /**
  * Runs before a node's backward (PyTorch's grad_fn.register_prehook), on the
  * gradients of its outputs: grad_outputs[0..<n_grad_outputs], borrowed; an
  * entry is NULL for an output no gradient reached. replacements has
  * n_grad_outputs slots, NULL on entry: store a new handle (owned by the
- * library) to replace that gradient, same dtype and shape. Fails as a tensor hook.
+ * library) to replace that gradient, same dtype and shape. ctx and failing
+ * as for a tensor hook.
  */
-typedef autograd_status_t (*autograd_node_prehook_t)(const autograd_tensor_t *const *grad_outputs,
+typedef autograd_status_t (*autograd_node_prehook_t)(autograd_hook_context_t *ctx,
+                                                     const autograd_tensor_t *const *grad_outputs,
                                                      size_t n_grad_outputs, autograd_tensor_t **replacements,
                                                      void *user_data);
 /**
@@ -559,9 +569,11 @@ typedef autograd_status_t (*autograd_node_prehook_t)(const autograd_tensor_t *co
  * forward argument; NULL for non-tensors and where none flows), and the
  * gradients of its outputs, all borrowed. replacements has n_grad_inputs
  * slots, NULL on entry: store a new handle (owned by the library) to replace
- * that input's gradient, same dtype and shape. Fails as a tensor hook.
+ * that input's gradient, same dtype and shape. ctx and failing as for a
+ * tensor hook.
  */
-typedef autograd_status_t (*autograd_node_hook_t)(const autograd_tensor_t *const *grad_inputs, size_t n_grad_inputs,
+typedef autograd_status_t (*autograd_node_hook_t)(autograd_hook_context_t *ctx,
+                                                  const autograd_tensor_t *const *grad_inputs, size_t n_grad_inputs,
                                                   const autograd_tensor_t *const *grad_outputs,
                                                   size_t n_grad_outputs, autograd_tensor_t **replacements,
                                                   void *user_data);
@@ -601,8 +613,14 @@ autograd_status_t autograd_tensor_grad_fn_register_prehook(autograd_tensor_t *te
 autograd_status_t autograd_tensor_grad_fn_register_hook(autograd_tensor_t *tensor, autograd_node_hook_t hook,
                                                         void *user_data, autograd_destructor_t destroy);
 /**
- * Records why the hook running on this thread is failing (copied); return
- * nonzero from the hook afterwards. AUTOGRAD_ERROR_INVALID_ARGUMENT outside a hook.
+ * Records why this hook call is failing (copied); return nonzero from the
+ * hook afterwards (PyTorch: raising in the hook). A stale ctx (a finished
+ * call's) is AUTOGRAD_ERROR_INVALID_HANDLE.
+ */
+autograd_status_t autograd_hook_context_set_error(autograd_hook_context_t *ctx, const char *message);
+/**
+ * The same for the hook running on this thread, without its context (the
+ * form before 0.2). AUTOGRAD_ERROR_INVALID_ARGUMENT outside a hook.
  */
 autograd_status_t autograd_hook_set_error(const char *message);
 

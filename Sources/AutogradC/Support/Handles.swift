@@ -12,6 +12,7 @@ enum HandleKind: String {
     case args = "autograd_args_t"
     case function = "autograd_function_t"
     case context = "autograd_context_t"
+    case hookContext = "autograd_hook_context_t"
 }
 
 /// The object behind an `autograd_tensor_t*`: one reference to a tensor.
@@ -33,6 +34,12 @@ final class ArgsHandle {
 
 /// The object behind an `autograd_function_t*`.
 final class FunctionHandle { let registration: CFunctionRegistration; init(_ r: CFunctionRegistration) { registration = r } }
+
+/// The object behind an `autograd_hook_context_t*`: live only during one hook call.
+final class HookContextHandle {
+    /// The message given to `autograd_hook_context_set_error`.
+    var error: String?
+}
 
 /// The object behind an `autograd_context_t*`: live only during one callback.
 final class ContextHandle {
