@@ -48,8 +48,12 @@ extern "C" {
 
 /* MARK: Version, status, errors */
 
-/** The ABI version of this header; autograd_abi_version() returns the library's. */
-#define AUTOGRAD_ABI_VERSION 1
+/**
+ * The ABI version of this header; autograd_abi_version() returns the
+ * library's. 2 since 0.2.0: hook callbacks take a context first, and
+ * autograd_tensor_zero_grad zeros instead of forgetting the gradient.
+ */
+#define AUTOGRAD_ABI_VERSION 2
 
 /**
  * The library's semantic version (MAJOR.MINOR.PATCH): this header's, and
