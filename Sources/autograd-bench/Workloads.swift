@@ -183,7 +183,7 @@ func residentMiB(_ field: String) -> Double {
     defer { fclose(f) }
     var line = [CChar](repeating: 0, count: 256)
     while fgets(&line, 256, f) != nil {
-        let s = String(cString: line)
+        let s = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         if s.hasPrefix(field + ":") {
             let kb = Double(s.split(separator: " ").compactMap { Double($0) }.first ?? .nan)
             return kb / 1024

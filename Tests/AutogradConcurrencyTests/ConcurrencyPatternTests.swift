@@ -120,7 +120,12 @@ actor Trainer {
         }
         #expect(!before && !after && !child)
 
-        let nested = try await withNoGrad { try await withGrad { try (x * 2).requiresGrad } }
+        let nested = try await withNoGrad {
+            try await withGrad {
+                await Task.yield()
+                return try (x * 2).requiresGrad
+            }
+        }
         #expect(nested)
         let syncInsideAsync = try await withNoGrad {
             await Task.yield()
