@@ -44,17 +44,6 @@ private func stridedExtent(_ dims: [Int], _ steps: [Int], _ fn: String) throws -
     return extent
 }
 
-/// Row-major element strides of `dims` (sizes 0 and 1 count as 1).
-private func rowMajorStrides(_ dims: [Int], _ fn: String) throws -> [Int] {
-    var steps = [Int](repeating: 1, count: dims.count)
-    for k in stride(from: dims.count - 2, through: 0, by: -1) {
-        let (v, overflow) = steps[k + 1].multipliedReportingOverflow(by: Swift.max(dims[k + 1], 1))
-        guard !overflow else { throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT, "\(fn): the shape spans too many elements") }
-        steps[k] = v
-    }
-    return steps
-}
-
 @c @implementation
 public func autograd_tensor_from_blob(_ data: UnsafeMutableRawPointer?, _ dtype: autograd_dtype_t,
                                       _ shape: UnsafePointer<Int64>?, _ strides: UnsafePointer<Int64>?, _ ndim: Int,
@@ -65,15 +54,16 @@ public func autograd_tensor_from_blob(_ data: UnsafeMutableRawPointer?, _ dtype:
         let out = try outArg(out, "out", fn)
         let dt = try AutogradC.dtype(dtype, fn)
         let dims = try shapeArg(shape, ndim, fn)
-        let steps = strides == nil ? try rowMajorStrides(dims, fn) : try intList(strides, ndim, "strides", fn)
-        let extent = try stridedExtent(dims, steps, fn)
+        // Row-major (strides NULL) spans numel elements; shapeArg bounded it.
+        let steps = strides == nil ? nil : try intList(strides, ndim, "strides", fn)
+        let extent = try steps.map { try stridedExtent(dims, $0, fn) } ?? dims.reduce(1, *)
         guard let data else { throw CAPIFailure(AUTOGRAD_ERROR_NULL_ARGUMENT, "\(fn): data is NULL") }
         guard Int(bitPattern: data) % dt.byteSize == 0 else {
             throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT,
                               "\(fn): data (\(data)) is not aligned to the \(dt.byteSize)-byte elements of \(dt)")
         }
-        let t = Tensor.borrowing(data, byteCount: extent * dt.byteSize, dtype: dt, shape: dims, strides: steps,
-                                 deleter: deleter, context: userData)
+        let t = try Tensor.borrowing(data, byteCount: extent * dt.byteSize, dtype: dt, shape: dims, strides: steps,
+                                     deleter: deleter, context: userData)
         out.pointee = try newHandle(t)
     }
 }

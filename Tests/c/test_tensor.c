@@ -303,6 +303,9 @@ static void test_from_blob(void) {
     EXPECT_ERROR(autograd_tensor_from_blob(buffer, AUTOGRAD_FLOAT32, (const int64_t[]){2}, (const int64_t[]){-1}, 1, NULL,
                                            NULL, &g),
                  AUTOGRAD_ERROR_INVALID_ARGUMENT, "strides must be non-negative, got -1");
+    EXPECT_ERROR(autograd_tensor_from_blob(buffer, AUTOGRAD_FLOAT32, (const int64_t[]){0, INT64_C(1) << 40, INT64_C(1) << 40},
+                                           NULL, 3, NULL, NULL, &g),
+                 AUTOGRAD_ERROR_INVALID_ARGUMENT, "from_blob: Stride calculation overflowed");
     EXPECT(g == NULL && blob_deleted == 1); /* no deleter call on failure */
 }
 

@@ -50,6 +50,7 @@ enum Shape {
             throw AutogradError.invalidArgument(
                 "\(op): a tensor of shape \(list(shape)) has more elements than an Int can count")
         }
+        guard stridesFit(shape) else { throw AutogradError.invalidArgument("\(op): Stride calculation overflowed") }
         guard n <= maximumBytes / dtype.byteSize else {
             let (bytes, overflow) = n.multipliedReportingOverflow(by: dtype.byteSize)
             if overflow {
@@ -75,14 +76,30 @@ enum Shape {
     }
 
     /// Contiguous row-major strides.
+    ///
+    /// As PyTorch's: a size of 0 counts as 1 (`zeros([2, 0, 3])` has strides
+    /// [3, 3, 1]). The products wrap instead of trapping: `validate` refuses
+    /// a shape whose strides overflow, before any tensor has it.
     static func strides(_ shape: [Int]) -> [Int] {
         var s = [Int](repeating: 1, count: shape.count)
         var acc = 1
         for i in stride(from: shape.count - 1, through: 0, by: -1) {
             s[i] = acc
-            acc *= shape[i]
+            acc = acc &* Swift.max(shape[i], 1)
         }
         return s
+    }
+
+    /// Whether the row-major strides of `shape` fit in an Int (they can
+    /// overflow only when a size is 0, which keeps the element count small).
+    static func stridesFit(_ shape: [Int]) -> Bool {
+        var acc = 1
+        for d in shape.dropFirst().reversed() {
+            let (p, overflow) = acc.multipliedReportingOverflow(by: Swift.max(d, 1))
+            if overflow { return false }
+            acc = p
+        }
+        return true
     }
 
     /// PyTorch's `torch.Size([2, 3])` rendering, used in error messages.

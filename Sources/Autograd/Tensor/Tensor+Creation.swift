@@ -80,22 +80,28 @@ extension Tensor {
     /// Ones with `other`'s shape and dtype.
     public static func ones(like other: Tensor) -> Tensor { filled(other.shape, 1, dtype: other.dtype) }
 
-    /// A tensor whose contents are unspecified until written: the output buffer
-    /// of a custom op's C kernel.
     /// A tensor over a C caller's memory, not a copy (PyTorch's `from_blob`):
-    /// element (i_0, …) at `bytes` + Σ i_k · strides[k] elements;
-    /// `deleter(bytes, context)` runs when no tensor uses the memory any
-    /// more. The caller has checked the shape, the strides and the span
-    /// (`byteCount`). For the C API (`autograd_tensor_from_blob`).
+    /// element (i_0, …) at `bytes` + Σ i_k · strides[k] elements (nil:
+    /// row-major); `deleter(bytes, context)` runs when no tensor uses the
+    /// memory any more. The caller has checked the shape, the strides and
+    /// the span (`byteCount`). For the C API (`autograd_tensor_from_blob`).
+    ///
+    /// - Throws: PyTorch's "Stride calculation overflowed" for row-major
+    ///   strides that do not fit an Int (a size 0 beside huge ones).
     @_spi(CInterop) public static func borrowing(
-        _ bytes: UnsafeMutableRawPointer, byteCount: Int, dtype: DType, shape: [Int], strides: [Int],
+        _ bytes: UnsafeMutableRawPointer, byteCount: Int, dtype: DType, shape: [Int], strides: [Int]?,
         deleter: (@convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void)?,
         context: UnsafeMutableRawPointer?
-    ) -> Tensor {
+    ) throws -> Tensor {
+        if strides == nil, !Shape.stridesFit(shape) {
+            throw AutogradError.invalidArgument("from_blob: Stride calculation overflowed")
+        }
         let storage = Storage.borrowing(bytes, byteCount: byteCount, deleter: deleter, context: context)
-        return Tensor(storage: storage, shape: shape, strides: strides, offset: 0, dtype: dtype)
+        return Tensor(storage: storage, shape: shape, strides: strides ?? Shape.strides(shape), offset: 0, dtype: dtype)
     }
 
+    /// A tensor whose contents are unspecified until written: the output buffer
+    /// of a custom op's C kernel.
     public static func empty(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
         try Shape.validate(shape, "empty", dtype: dtype)
         return Tensor(uninitializedShape: shape, dtype: dtype)

@@ -15,9 +15,21 @@ import Testing
             "zeros: DefaultCPUAllocator: not enough memory: you tried to allocate 4398046511104 bytes.")) {
             try Tensor.zeros([1 << 40])
         }
+        // No elements, but strides beyond an Int (reading them trapped): PyTorch's refusal.
+        #expect(throws: AutogradError.invalidArgument("zeros: Stride calculation overflowed")) {
+            try Tensor.zeros([0, 1 << 40, 1 << 40])
+        }
         #expect(throws: AutogradError.invalidArgument("randn: torch.int64 is not a floating point dtype")) {
             try Tensor.randn([2], dtype: .int64, generator: Generator(seed: 0))
         }
+    }
+
+    /// An empty tensor's strides are PyTorch's: a size of 0 counts as 1.
+    @Test func stridesOfEmptyTensors() throws {
+        #expect(try Tensor.zeros([2, 0, 3]).strides == [3, 3, 1])
+        #expect(try Tensor.zeros([0, 4]).strides == [4, 1])
+        #expect(try Tensor.zeros([3, 0]).strides == [1, 1])
+        #expect(try Tensor.zeros([0, 1 << 20, 1 << 20]).strides == [1 << 40, 1 << 20, 1])
     }
 
     @Test func int64FillOutOfRange() throws {
