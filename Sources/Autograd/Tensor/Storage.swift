@@ -14,12 +14,24 @@ struct StorageHeader {
     /// A large buffer lives outside the object, lent by `BufferCache`; nil
     /// when the buffer is allocated with the header.
     var external: UnsafeMutableRawPointer?
-    /// For memory borrowed from a caller (`Storage.borrowing`): what to call
-    /// with (external, deleterContext) when the storage goes, instead of
-    /// giving the buffer back to the cache.
-    var deleter: (@convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void)?
-    var deleterContext: UnsafeMutableRawPointer?
-    var isBorrowed: Bool
+    /// Set for memory borrowed from a caller (`Storage.borrowing`): `external`
+    /// is the caller's, released by the lender's deleter, not the cache.
+    var lender: Lender?
+}
+
+/// The owner of memory a caller lent (`autograd_tensor_from_blob`): its
+/// deleter runs once, when the storage that borrowed the memory goes.
+final class Lender {
+    typealias Deleter = @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void
+    let bytes: UnsafeMutableRawPointer
+    let deleter: Deleter?
+    let context: UnsafeMutableRawPointer?
+    init(_ bytes: UnsafeMutableRawPointer, _ deleter: Deleter?, _ context: UnsafeMutableRawPointer?) {
+        self.bytes = bytes
+        self.deleter = deleter
+        self.context = context
+    }
+    deinit { deleter?(bytes, context) }
 }
 
 /// A tensor's memory: one contiguous buffer plus the version counter that
@@ -36,15 +48,13 @@ final class Storage: ManagedBuffer<StorageHeader, UInt64> {
     static func allocate(byteCount: Int) -> Storage {
         if byteCount >= BufferCache.minimumBytes {
             let buffer = Storage.create(minimumCapacity: 0) { _ in
-                StorageHeader(byteCount: byteCount, version: 0, external: BufferCache.shared.take(byteCount),
-                              deleter: nil, deleterContext: nil, isBorrowed: false)
+                StorageHeader(byteCount: byteCount, version: 0, external: BufferCache.shared.take(byteCount), lender: nil)
             }
             return unsafeDowncast(buffer, to: Storage.self)
         }
         let words = (byteCount + 7) / 8
         let buffer = Storage.create(minimumCapacity: Swift.max(words, 1)) { _ in
-            StorageHeader(byteCount: byteCount, version: 0, external: nil, deleter: nil, deleterContext: nil,
-                          isBorrowed: false)
+            StorageHeader(byteCount: byteCount, version: 0, external: nil, lender: nil)
         }
         return unsafeDowncast(buffer, to: Storage.self)
     }
@@ -52,23 +62,18 @@ final class Storage: ManagedBuffer<StorageHeader, UInt64> {
     /// A storage over `byteCount` bytes of a caller's memory at `bytes`, not
     /// a copy (PyTorch's `from_blob`); `deleter(bytes, context)` runs once,
     /// when the storage goes.
-    static func borrowing(_ bytes: UnsafeMutableRawPointer, byteCount: Int,
-                          deleter: (@convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void)?,
+    static func borrowing(_ bytes: UnsafeMutableRawPointer, byteCount: Int, deleter: Lender.Deleter?,
                           context: UnsafeMutableRawPointer?) -> Storage {
         let buffer = Storage.create(minimumCapacity: 0) { _ in
-            StorageHeader(byteCount: byteCount, version: 0, external: bytes, deleter: deleter, deleterContext: context,
-                          isBorrowed: true)
+            StorageHeader(byteCount: byteCount, version: 0, external: bytes, lender: Lender(bytes, deleter, context))
         }
         return unsafeDowncast(buffer, to: Storage.self)
     }
 
     deinit {
+        // Borrowed memory goes back through its lender, released with the header.
         let h = headerPointer.pointee
-        if h.isBorrowed {
-            h.deleter?(h.external, h.deleterContext)
-        } else if let p = h.external {
-            BufferCache.shared.give(p, byteCount: h.byteCount)
-        }
+        if h.lender == nil, let p = h.external { BufferCache.shared.give(p, byteCount: h.byteCount) }
     }
 
     // The header is read through its address: `ManagedBuffer.header` would
