@@ -289,10 +289,10 @@ public func autograd_tensor_item_int64(_ tensor: OpaquePointer?, _ out: UnsafeMu
         let fn = cName(#function)
         let out = try outArg(out, "out", fn)
         let t = try tensorArg(tensor, "tensor", fn)
-        _ = try t.item()  // one element, PyTorch's message otherwise
+        let value = try t.item()  // one element, PyTorch's message otherwise
         switch t.dtype {
         case .int64: out.pointee = Int64(try t.ints()[0])
-        case .bool: out.pointee = try t.item() != 0 ? 1 : 0
+        case .bool: out.pointee = value != 0 ? 1 : 0
         default:
             throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT,
                               "\(fn): tensor has dtype \(t.dtype), not int64 or bool; use autograd_tensor_item")

@@ -233,7 +233,7 @@ public final class Context {
         }
     }
 
-    /// The non-tensor value stored under `key`.
+    /// The value stored under `key` with `set` (a tensor too).
     public func get<T>(_ key: String, as type: T.Type = T.self) throws -> T {
         if let stored = extras?.tensorValues[key] {
             let t: Tensor

@@ -125,8 +125,6 @@ final class HandleRegistry: @unchecked Sendable {
     /// How many handles are alive.
     var count: Int { locked { live } }
 
-    /// The kind of the live handle `p`, or nil.
-    func kind(of p: OpaquePointer) -> HandleKind? { locked { slotIndex(p).map { slots[$0].kind } } }
 
     /// Unregisters and releases a handle; false when `p` is not a live handle of `kind`.
     @discardableResult
