@@ -25,6 +25,13 @@ enum JSON: Equatable {
         }
     }
 
+    /// The value of `key` in an object (the last one when a key repeats, as
+    /// Python's json and serde_json keep it); nil for a missing key or a non-object.
+    subscript(key: String) -> JSON? {
+        guard case .object(let members) = self else { return nil }
+        return members.last { $0.key == key }?.value
+    }
+
     /// Parses one JSON value that fills `bytes` (surrounding whitespace allowed).
     /// - Throws: `JSON.Failure` with the byte offset of the problem.
     static func parse(_ bytes: ArraySlice<UInt8>) throws -> JSON {

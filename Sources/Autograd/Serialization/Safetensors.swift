@@ -77,10 +77,8 @@ public enum Safetensors {
                 }
                 continue
             }
-            guard case .object(let fields) = value,
-                  case .string(let dt)? = fields.first(where: { $0.key == "dtype" })?.value,
-                  let shape = integers(fields.first(where: { $0.key == "shape" })?.value),
-                  let offsets = integers(fields.first(where: { $0.key == "data_offsets" })?.value), offsets.count == 2 else {
+            guard case .string(let dt)? = value["dtype"], let shape = integers(value["shape"]),
+                  let offsets = integers(value["data_offsets"]), offsets.count == 2 else {
                 throw error("the entry for '\(name)' is malformed")
             }
             guard let dtype = dtype(dt) else { throw error("'\(name)' has dtype \(dt), which is not supported (F32, F64, I64, BOOL)") }

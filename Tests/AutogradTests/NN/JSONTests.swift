@@ -18,6 +18,12 @@ import Testing
         #expect(try parse("9223372036854775807") == .integer(Int.max))
     }
 
+    @Test func memberLookupTakesTheLastOfARepeatedKey() throws {
+        let v = try parse(#"{"a": 1, "b": 2, "a": 3}"#)
+        #expect(v["a"] == .integer(3) && v["b"] == .integer(2) && v["c"] == nil)
+        #expect(JSON.array([])["a"] == nil)
+    }
+
     @Test func stringEscapes() throws {
         #expect(try parse(#""q\" b\\ s\/ \b\f\n\r\t""#) == .string("q\" b\\ s/ \u{8}\u{C}\n\r\t"))
         #expect(try parse(#""\u00e9\u20AC""#) == .string("é€"))
