@@ -10,9 +10,5 @@ have_openblas() { "$LDCONFIG" -p 2>/dev/null | grep 'libopenblas\.so\.0' >/dev/n
 if have_openblas; then
     exit 0
 fi
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "installing libopenblas-dev (apt-get)..." >&2
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libopenblas-dev >/dev/null
+bash "$(dirname "$0")/apt-install.sh" libopenblas-dev
 have_openblas || { echo "OpenBLAS (libopenblas.so.0) still not found" >&2; exit 1; }

@@ -147,11 +147,7 @@ done
 
 if [ "${SKIP_VALGRIND:-0}" != "1" ]; then
     if ! command -v valgrind > /dev/null 2>&1; then
-        echo "installing valgrind (apt-get)..." >&2
-        SUDO=""
-        [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-        $SUDO apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq valgrind > /dev/null
+        bash scripts/apt-install.sh valgrind
     fi
     echo "== valgrind ($(valgrind --version))"
     mkdir -p "$WORK/vglib"

@@ -15,15 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CC=${CC:-cc}
 
-need() {  # installs Debian packages providing commands that are missing
+need() {  # installs the Debian packages (command:package) whose commands are missing
     local missing=()
     for pair in "$@"; do command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}"); done
-    [ ${#missing[@]} -eq 0 ] && return
-    echo "installing ${missing[*]} (apt-get)..." >&2
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    bash scripts/apt-install.sh "${missing[@]}"
 }
 need pkg-config:pkg-config cmake:cmake
 
