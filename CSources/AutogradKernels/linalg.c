@@ -106,3 +106,21 @@ void ag_gemm_##SFX(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
 }
 AG_GEMM(float, f32, blas_sgemm)
 AG_GEMM(double, f64, blas_dgemm)
+
+void ag_gemm_i64(const int64_t *a, int64_t stride_a, const int64_t *b, int64_t stride_b, int64_t *c,
+                 int64_t m, int64_t n, int64_t k, int64_t batch) {
+    // Unsigned arithmetic wraps without undefined behaviour; i-k-j order reads b by rows.
+    for (int64_t t = 0; t < batch; t++) {
+        const int64_t *at = a + t * stride_a, *bt = b + t * stride_b;
+        uint64_t *ct = (uint64_t *)(c + t * m * n);
+        for (int64_t i = 0; i < m; i++) {
+            uint64_t *row = ct + i * n;
+            for (int64_t j = 0; j < n; j++) row[j] = 0;
+            for (int64_t p = 0; p < k; p++) {
+                const uint64_t x = (uint64_t)at[i * k + p];
+                const int64_t *brow = bt + p * n;
+                for (int64_t j = 0; j < n; j++) row[j] += x * (uint64_t)brow[j];
+            }
+        }
+    }
+}

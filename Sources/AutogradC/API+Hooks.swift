@@ -1,4 +1,4 @@
-import Autograd
+@_spi(CInterop) import Autograd
 import CAutograd
 
 // Hooks from C: on a tensor's gradient, and before and after its grad_fn
@@ -19,14 +19,7 @@ final class CHookData: @unchecked Sendable {
 
 private func shapeText(_ t: Tensor) -> String { "[" + t.shape.map(String.init).joined(separator: ", ") + "]" }
 
-private func typeName(_ d: DType) -> String {
-    switch d {
-    case .float32: "torch.FloatTensor"
-    case .float64: "torch.DoubleTensor"
-    case .int64: "torch.LongTensor"
-    case .bool: "torch.BoolTensor"
-    }
-}
+private func typeName(_ d: DType) -> String { d.legacyTypeName }
 
 /// Runs one hook callback. `lent` is lent to it as handles (freed when it
 /// returns); it gets one replacement slot per entry of `originals`, NULL on

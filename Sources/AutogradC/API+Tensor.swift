@@ -15,6 +15,12 @@ func dtype(_ code: autograd_dtype_t, _ fn: String) throws -> DType {
     case AUTOGRAD_FLOAT64: return .float64
     case AUTOGRAD_INT64: return .int64
     case AUTOGRAD_BOOL: return .bool
+    case AUTOGRAD_UINT8: return .uint8
+    case AUTOGRAD_INT8: return .int8
+    case AUTOGRAD_INT16: return .int16
+    case AUTOGRAD_INT32: return .int32
+    case AUTOGRAD_FLOAT16: return .float16
+    case AUTOGRAD_BFLOAT16: return .bfloat16
     default: throw CAPIFailure(AUTOGRAD_ERROR_INVALID_ARGUMENT, "\(fn): unknown dtype \(code)")
     }
 }
@@ -25,6 +31,12 @@ func dtypeCode(_ d: DType) -> autograd_dtype_t {
     case .float64: AUTOGRAD_FLOAT64
     case .int64: AUTOGRAD_INT64
     case .bool: AUTOGRAD_BOOL
+    case .uint8: AUTOGRAD_UINT8
+    case .int8: AUTOGRAD_INT8
+    case .int16: AUTOGRAD_INT16
+    case .int32: AUTOGRAD_INT32
+    case .float16: AUTOGRAD_FLOAT16
+    case .bfloat16: AUTOGRAD_BFLOAT16
     }
 }
 
@@ -52,6 +64,12 @@ private func copyBytes(_ t: Tensor, _ buffer: UnsafeMutableRawPointer) throws {
     case .float64: try t.withUnsafeBufferPointer(as: Double.self) { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count * 8) }
     case .int64: try t.withUnsafeBufferPointer(as: Int64.self) { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count * 8) }
     case .bool: try t.withUnsafeBufferPointer(as: Bool.self) { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    case .uint8: try t.withUnsafeBufferPointer(as: UInt8.self) { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    case .int8: try t.withUnsafeBufferPointer(as: Int8.self) { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    case .int16: try t.withUnsafeBufferPointer(as: Int16.self) { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count * 2) }
+    case .int32: try t.withUnsafeBufferPointer(as: Int32.self) { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count * 4) }
+    case .float16, .bfloat16:
+        try t.withUnsafeBufferPointer(as: UInt16.self) { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count * 2) }
     }
 }
 
@@ -73,6 +91,11 @@ func baseAddress(_ t: Tensor) throws -> UnsafeRawPointer? {
     case .float64: return try t.withUnsafeBufferPointer(as: Double.self) { UnsafeRawPointer($0.baseAddress) }
     case .int64: return try t.withUnsafeBufferPointer(as: Int64.self) { UnsafeRawPointer($0.baseAddress) }
     case .bool: return try t.withUnsafeBufferPointer(as: Bool.self) { UnsafeRawPointer($0.baseAddress) }
+    case .uint8: return try t.withUnsafeBufferPointer(as: UInt8.self) { UnsafeRawPointer($0.baseAddress) }
+    case .int8: return try t.withUnsafeBufferPointer(as: Int8.self) { UnsafeRawPointer($0.baseAddress) }
+    case .int16: return try t.withUnsafeBufferPointer(as: Int16.self) { UnsafeRawPointer($0.baseAddress) }
+    case .int32: return try t.withUnsafeBufferPointer(as: Int32.self) { UnsafeRawPointer($0.baseAddress) }
+    case .float16, .bfloat16: return try t.withUnsafeBufferPointer(as: UInt16.self) { UnsafeRawPointer($0.baseAddress) }
     }
 }
 
@@ -262,6 +285,11 @@ public func autograd_tensor_mutable_data(_ tensor: OpaquePointer?,
         case .float64: try t.withUnsafeMutableBufferPointer(as: Double.self) { UnsafeMutableRawPointer($0.baseAddress) }
         case .int64: try t.withUnsafeMutableBufferPointer(as: Int64.self) { UnsafeMutableRawPointer($0.baseAddress) }
         case .bool: try t.withUnsafeMutableBufferPointer(as: Bool.self) { UnsafeMutableRawPointer($0.baseAddress) }
+        case .uint8: try t.withUnsafeMutableBufferPointer(as: UInt8.self) { UnsafeMutableRawPointer($0.baseAddress) }
+        case .int8: try t.withUnsafeMutableBufferPointer(as: Int8.self) { UnsafeMutableRawPointer($0.baseAddress) }
+        case .int16: try t.withUnsafeMutableBufferPointer(as: Int16.self) { UnsafeMutableRawPointer($0.baseAddress) }
+        case .int32: try t.withUnsafeMutableBufferPointer(as: Int32.self) { UnsafeMutableRawPointer($0.baseAddress) }
+        case .float16, .bfloat16: try t.withUnsafeMutableBufferPointer(as: UInt16.self) { UnsafeMutableRawPointer($0.baseAddress) }
         }
         out.pointee = t.count > 0 ? p : nil
     }

@@ -66,7 +66,7 @@ import Testing
             return .tensor(try Tensor(indices: o.tensor!.map { if case .int(let i) = $0 { i } else { Int($0.double) } }, shape: shape))
         case "bool": return .tensor(try Tensor(o.tensor!.map(\.double), shape: shape, dtype: .bool))
         case "float64": return .tensor(try Tensor(o.tensor!.map(\.double), shape: shape, dtype: .float64))
-        default: return .tensor(try Tensor(o.tensor!.map(\.double), shape: shape, dtype: .float32))
+        default: return .tensor(try Tensor(o.tensor!.map(\.double), shape: shape, dtype: DType(rawValue: o.dtype ?? "") ?? .float32))
         }
     }
 

@@ -258,7 +258,7 @@ func distinctInput(_ shape: [Int], seed: Double = 0) throws -> Tensor {
     }
 }
 
-/// PyTorch's refusals: a dim listed twice in a reduction, matrix products of two dtypes.
+/// PyTorch's refusals: a dim listed twice in a reduction, matrix products of two dtypes; integer products.
 @Test func repeatedDimsAndMixedProductDTypes() throws {
     let x = try Tensor.ones([2, 2])
     let d = try Tensor.ones([2, 2], dtype: .float64), i = try Tensor(indices: [1, 2, 3, 4], shape: [2, 2])
@@ -275,7 +275,13 @@ func distinctInput(_ shape: [Int], seed: Double = 0) throws -> Tensor {
     #expect(throws: AutogradError.invalidArgument("self and mat2 must have the same dtype, but got Float and Double")) {
         try Tensor.addmm(x, x, d)
     }
-    #expect(throws: AutogradError.self) { try i.mm(i) }
+    // Integer products are exact, wrapping as PyTorch's ([[1, 2], [3, 4]]² = [[7, 10], [15, 22]]).
+    #expect(try i.mm(i).ints() == [7, 10, 15, 22])
+    let big = try Tensor(indices: [1 << 62, 3], shape: [1, 2]), col = try Tensor(indices: [4, 5], shape: [2, 1])
+    #expect(try big.matmul(col).ints() == [15])
+    #expect(throws: AutogradError.invalidArgument("\"addmm_impl_cpu_\" not implemented for 'Bool'")) {
+        try Tensor.ones([2, 2], dtype: .bool).mm(Tensor.ones([2, 2], dtype: .bool))
+    }
     #expect(try x[0].outer(d[0]).dtype == .float64)
 }
 

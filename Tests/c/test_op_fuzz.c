@@ -1,5 +1,6 @@
 /* Every op by name, called with many combinations of odd arguments (wrong
- * kinds, empty and 0-dim tensors, int64 and bool tensors, out-of-range dims,
+ * kinds, empty and 0-dim tensors, int64, bool and the storage-type tensors
+ * (float16, bfloat16, int32, uint8, int8), out-of-range dims,
  * huge and negative sizes, NaN): each call must return, with a status, never
  * crash. Each op runs in a child process so that a crash names the op and
  * the arguments that caused it. First, handles are recycled in random orders
@@ -11,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { TENSORS = 8, CASES_PER_OP = 2000 };
+enum { TENSORS = 13, CASES_PER_OP = 2000 };
 
 /* Ops with a known crash in the Swift library, reported and not yet fixed: a
  * crash of these is printed but not counted (and their being fixed is noted).
@@ -26,7 +27,9 @@ static bool is_known(const char *op) {
 }
 static autograd_tensor_t *tensors[TENSORS];
 static const char *tensor_names[TENSORS] = {"f32[2,3]", "f64[3]", "f32 scalar", "f32[0,3]",
-                                            "i64[2]={0,5}", "bool[2,3]", "f64[2,3] requires_grad", "f32[1]"};
+                                            "i64[2]={0,5}", "bool[2,3]", "f64[2,3] requires_grad", "f32[1]",
+                                            "f16[2,3] requires_grad", "bf16[3]", "i32[2]={0,1}", "u8[2,3]",
+                                            "i8 scalar"};
 
 static void make_tensors(void) {
     const float f6[6] = {1, -2, 3, 0.5f, -0.25f, 4};
@@ -43,6 +46,17 @@ static void make_tensors(void) {
     OK(autograd_tensor_new(d6, AUTOGRAD_FLOAT64, (const int64_t[]){2, 3}, 2, &tensors[6]));
     OK(autograd_tensor_set_requires_grad(tensors[6], true));
     OK(autograd_tensor_new(&one, AUTOGRAD_FLOAT32, (const int64_t[]){1}, 1, &tensors[7]));
+    /* The storage types: float16 1, -2, 0.5, inf, NaN, 65504; bfloat16 1, -3, 1e-30-ish. */
+    const uint16_t h6[6] = {0x3C00, 0xC000, 0x3800, 0x7C00, 0x7E00, 0x7BFF}, b3[3] = {0x3F80, 0xC040, 0x0DA2};
+    const int32_t i32[2] = {0, 1};
+    const uint8_t u6[6] = {0, 255, 7, 128, 1, 200};
+    const int8_t i8 = -128;
+    OK(autograd_tensor_new(h6, AUTOGRAD_FLOAT16, (const int64_t[]){2, 3}, 2, &tensors[8]));
+    OK(autograd_tensor_set_requires_grad(tensors[8], true));
+    OK(autograd_tensor_new(b3, AUTOGRAD_BFLOAT16, (const int64_t[]){3}, 1, &tensors[9]));
+    OK(autograd_tensor_new(i32, AUTOGRAD_INT32, (const int64_t[]){2}, 1, &tensors[10]));
+    OK(autograd_tensor_new(u6, AUTOGRAD_UINT8, (const int64_t[]){2, 3}, 2, &tensors[11]));
+    OK(autograd_tensor_new(&i8, AUTOGRAD_INT8, NULL, 0, &tensors[12]));
 }
 
 static uint64_t rng = 0x9E3779B97F4A7C15u;

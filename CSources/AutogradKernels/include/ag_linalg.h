@@ -18,6 +18,10 @@
 void ag_gemm_f32(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                  const float *a, int64_t lda, int64_t stride_a, const float *b, int64_t ldb,
                  int64_t stride_b, float beta, float *c, int64_t batch);
+/// c[b] = a[b] · b[b] for row-major int64 matrices [m, k] · [k, n], b < batch
+/// (a batch stride of 0 shares one matrix), wrapping on overflow.
+void ag_gemm_i64(const int64_t *a, int64_t stride_a, const int64_t *b, int64_t stride_b, int64_t *c,
+                 int64_t m, int64_t n, int64_t k, int64_t batch);
 void ag_gemm_f64(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
                  const double *a, int64_t lda, int64_t stride_a, const double *b, int64_t ldb,
                  int64_t stride_b, double beta, double *c, int64_t batch);

@@ -31,6 +31,10 @@ void ag_strided_copy_f32(const float *src, float *dst, const ag_strided *d);
 void ag_strided_copy_f64(const double *src, double *dst, const ag_strided *d);
 void ag_strided_copy_i64(const int64_t *src, int64_t *dst, const ag_strided *d);
 void ag_strided_copy_b8(const bool *src, bool *dst, const ag_strided *d);
+/// The same copy for any 1-, 2- or 4-byte elements, as raw bits.
+void ag_strided_copy_u8(const uint8_t *src, uint8_t *dst, const ag_strided *d);
+void ag_strided_copy_u16(const uint16_t *src, uint16_t *dst, const ag_strided *d);
+void ag_strided_copy_u32(const uint32_t *src, uint32_t *dst, const ag_strided *d);
 
 /// An elementwise kernel over contiguous buffers: y[i] = f(x[i]), i < n.
 typedef void (*ag_map_f32)(const float *x, float *y, int64_t n);

@@ -128,13 +128,23 @@ typedef struct autograd_context_t autograd_context_t;
 /** An ordered list of arguments (tensors and non-tensor values) for autograd_op and autograd_function_apply. */
 typedef struct autograd_args_t autograd_args_t;
 
-/** Element types. Only float32 and float64 tensors can require grad. */
+/** Element types. Only the floating types can require grad. The storage
+ *  types (uint8 to int32, float16, bfloat16) are computed in int64 or
+ *  float32 and rounded back, as PyTorch's CPU kernels compute them. */
 typedef int32_t autograd_dtype_t;
 #define AUTOGRAD_FLOAT32 0
 #define AUTOGRAD_FLOAT64 1
 #define AUTOGRAD_INT64 2
 /** One byte per element, 0 or 1 (C's bool). */
 #define AUTOGRAD_BOOL 3
+#define AUTOGRAD_UINT8 4
+#define AUTOGRAD_INT8 5
+#define AUTOGRAD_INT16 6
+#define AUTOGRAD_INT32 7
+/** IEEE 754 half precision, as uint16_t bit patterns. */
+#define AUTOGRAD_FLOAT16 8
+/** bfloat16 (the upper half of a float32), as uint16_t bit patterns. */
+#define AUTOGRAD_BFLOAT16 9
 
 /* MARK: Tensors */
 

@@ -216,6 +216,10 @@ enum Engine {
                 grads[i] = Tensor.filled(o.shape, 0, dtype: o.dtype)
             }
         }
+        if node.widened {
+            // Forward computed in the compute types; so does backward.
+            for i in 0..<grads.count { if let g = grads[i], g.dtype.isNarrow { grads[i] = try g.to(g.dtype.computeType) } }
+        }
         let fn = node.function
         // Custom and most built-in backwards read dense gradients (PyTorch
         // hands them over as they come: pytorch/pytorch#64529).

@@ -95,6 +95,9 @@ public final class Context {
     /// Whether `pack` has run (forward's outputs are wired to this node).
     @exclusivity(unchecked) var isPacked = false
     @exclusivity(unchecked) var materializeGrads = true
+    /// Whether forward ran on widened storage-type arguments
+    /// (`_StorageTypes.widened`): backward then gets widened gradients too.
+    @exclusivity(unchecked) var widened = false
     /// Rarely used state, allocated on first use so a plain node stays small.
     @exclusivity(unchecked) var extras: ContextExtras?
 

@@ -6,6 +6,8 @@ public protocol _AnyFunction {
     static var onceDifferentiable: Bool { get }
     /// How forward reads its tensors; see `_FunctionLayout`.
     static var _layout: _FunctionLayout { get }
+    /// How forward meets the storage types; see `_StorageTypes`.
+    static var _storageTypes: _StorageTypes { get }
 }
 
 /// How a Function's forward reads its tensor arguments and backward its

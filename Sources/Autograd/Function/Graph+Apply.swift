@@ -15,7 +15,7 @@ enum Graph {
     /// reads strides itself.
     static func apply(_ function: any _AnyFunction.Type, _ args: [Argument],
                       forward: (Context, [Argument]) throws -> [Tensor]) throws -> [Tensor] {
-        var isExecutable = false, anyStrided = false
+        var isExecutable = false, anyStrided = false, anyNarrow = false
         var slots = [InputSlot]()
         let recording = GradMode.isEnabled
         for a in args {
@@ -23,6 +23,7 @@ enum Graph {
             try t.throwDeferred()
             if recording && t.requiresGrad { isExecutable = true }
             if !t.isContiguous { anyStrided = true }
+            if t.dtype.isNarrow { anyNarrow = true }
         }
         // Slots are only needed to route gradients; an unrecorded call skips them.
         if isExecutable {
@@ -38,9 +39,15 @@ enum Graph {
         let layout = function._layout
         // `standIns` is set only when some argument was replaced.
         var standIns: [Argument]? = nil
-        if anyStrided && layout == .contiguous {
+        // Storage types reach forward widened (`_StorageTypes`), dense.
+        let widening = anyNarrow && function._storageTypes != .native
+        if (anyStrided && layout == .contiguous) || widening {
             for i in 0..<args.count {
-                if case .tensor(let t) = args[i], !t.isContiguous {
+                guard case .tensor(let t) = args[i] else { continue }
+                if widening && t.dtype.isNarrow {
+                    if standIns == nil { standIns = args }
+                    standIns![i] = .tensor(t.widenedStandIn())
+                } else if layout == .contiguous && !t.isContiguous {
                     if standIns == nil { standIns = args }
                     standIns![i] = .tensor(t.contiguousStandIn())
                 }
@@ -62,7 +69,7 @@ enum Graph {
                 guard case .tensor(let standIn) = forwardArgs[i], case .tensor(let x) = args[i], standIn !== x,
                       dirty.contains(where: { $0 === standIn }) else { continue }
                 try x.checkNoInternalOverlap()
-                Tensor.copyElements(from: standIn, into: x)
+                Tensor.castElements(from: standIn, into: x)
                 for k in 0..<outputs.count where outputs[k] === standIn { outputs[k] = x }
                 ctx.ext.dirty = ctx.ext.dirty.map { $0 === standIn ? x : $0 }
             }
@@ -73,7 +80,7 @@ enum Graph {
             for k in 0..<outputs.count {
                 for i in 0..<args.count {
                     guard case .tensor(let s) = standIns[i], case .tensor(let x) = args[i], s !== x,
-                          outputs[k] !== s, outputs[k].storage === s.storage,
+                          s.dtype == x.dtype, outputs[k] !== s, outputs[k].storage === s.storage,
                           let g = Geometry(shape: outputs[k].shape, strides: outputs[k].strides,
                                            offset: outputs[k].storageOffset - s.storageOffset)
                             .relayout(from: s.shape, onto: x.geometry) else { continue }
@@ -83,6 +90,10 @@ enum Graph {
                     ViewInfo.mark(outputs[k], asViewOf: x, creation: .noGrad, nodeName: function._nodeName, outputIndex: k)
                 }
             }
+        }
+        if widening, let standIns {
+            outputs = narrowOutputs(outputs, function._storageTypes, args, standIns, ctx)
+            ctx.widened = true
         }
         if layout == .view || layout == .multiView, case .tensor(let x)? = args.first {
             for (i, o) in outputs.enumerated() where o !== x && o.storage === x.storage {

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import AutogradKernels
 #endif
 
 /// Checks a function's backward against finite differences (PyTorch's
@@ -191,6 +192,10 @@ extension Tensor {
         case .float64: pointer(Double.self)[offset] = value
         case .int64: pointer(Int64.self)[offset] = Int64(saturating: value)
         case .bool: pointer(Bool.self)[offset] = value != 0
+        default:
+            var v = value
+            _ = ag_cast(&v, DType.float64.kernelCode, storage.bytes + (storageOffset + offset) * dtype.byteSize,
+                        dtype.kernelCode, 1)
         }
     }
 }

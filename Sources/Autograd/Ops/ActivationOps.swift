@@ -209,7 +209,7 @@ extension Tensor {
     /// Backward: dL/dx = dL/dy where x > 0, else 0.
     /// int64 stays int64 (PyTorch's clamp_min); bool is PyTorch's error.
     public func relu() throws -> Tensor {
-        if dtype == .int64 { return try Tensor.maximum(self, Tensor.scalar(0)) }
+        if dtype.isIntegral { return try Tensor.maximum(self, Tensor.scalar(0)) }
         if dtype == .bool { throw AutogradError.invalidArgument("Boolean inputs not supported for relu") }
         return try Relu.apply(self)
     }
@@ -258,11 +258,15 @@ extension Tensor {
             throw AutogradError.invalidArgument("torch.clamp: At least one of 'min' or 'max' must not be None")
         }
         if dtype == .bool { return try to(.int64).clamp(min: min, max: max) }  // bools clamp as int64
-        if dtype == .int64 {
-            // Integral bounds keep int64 (PyTorch's result type of an int64
+        if dtype.isIntegral {
+            // Integral bounds keep the integer type (PyTorch's result type of an int64
             // tensor and int numbers); a fractional one makes the result float32.
             func integral(_ v: Double?) -> Bool { v.map { $0 == $0.rounded() && Swift.abs($0) < 9.2e18 } ?? true }
             guard integral(min) && integral(max) else { return try to(.float32).clamp(min: min, max: max) }
+            if dtype != .int64 {
+                // Bounds compare in int64 (a uint8 clamped below -3 stays itself), then go back.
+                return try to(.int64).clamp(min: min, max: max).to(dtype)
+            }
             var y = self
             if let min { y = try Tensor.maximum(y, Tensor.scalar(Int(min))) }
             if let max { y = try Tensor.minimum(y, Tensor.scalar(Int(max))) }

@@ -84,14 +84,7 @@ extension Tensor {
     /// a higher category (bool < integer < floating); a number that does
     /// takes the default dtype of its kind (float32, int64).
     static func resultType(_ a: Tensor, _ b: Tensor) -> DType {
-        func category(_ d: DType) -> Int { d == .bool ? 0 : (d == .int64 ? 1 : 2) }
-        func promote(_ x: DType?, _ y: DType) -> DType {
-            guard let x else { return y }
-            if x == y { return x }
-            if x == .float64 || y == .float64 { return .float64 }
-            if x == .float32 || y == .float32 { return .float32 }
-            return .int64
-        }
+        func promote(_ x: DType?, _ y: DType) -> DType { x.map { DType.promote($0, y) } ?? y }
         var levels: [DType?] = [nil, nil, nil]  // dimensioned, 0-dim, number
         for t in [a, b] {
             if t.isWrappedNumber {
@@ -105,7 +98,7 @@ extension Tensor {
             guard let higher else { return lower }
             guard let lower else { return higher }
             if higher.isFloatingPoint { return higher }
-            if higher == .bool || lower.isFloatingPoint { return promote(higher, lower) }
+            if higher == .bool || lower.isFloatingPoint { return DType.promote(higher, lower) }
             return higher
         }
         return combine(levels[0], combine(levels[1], levels[2])) ?? a.dtype
@@ -115,6 +108,31 @@ extension Tensor {
     static func arithmeticOperands(_ a: Tensor, _ b: Tensor, _ op: String) throws -> (Tensor, Tensor) {
         let t = resultType(a, b)
         return (a.dtype == t ? a : try a.to(t), b.dtype == t ? b : try b.to(t))
+    }
+
+    /// As `arithmeticOperands`, for the ops whose PyTorch kernels take a
+    /// Python number unrounded against a float16 or bfloat16 tensor (mul,
+    /// true and floor division compute `x16 * 0.1` with 0.1 in float32 and
+    /// round the product once; add, sub, pow and remainder round the number
+    /// to the tensor's dtype first): such a number is made in float32 and
+    /// stays there, and the op computes in float32 anyway.
+    static func arithmeticOperandsUnroundedNumber(_ a: Tensor, _ b: Tensor, _ op: String) throws -> (Tensor, Tensor) {
+        let t = resultType(a, b)
+        func operand(_ x: Tensor) throws -> Tensor {
+            if x.dtype == t { return x }
+            if x.isWrappedNumber && x.dtype == .float32 && t.computeType == .float32 { return x }
+            return try x.to(t)
+        }
+        return (try operand(a), try operand(b))
+    }
+
+    /// A Swift number against a float16 or bfloat16 tensor, unrounded (see
+    /// `arithmeticOperandsUnroundedNumber`); as `wrapped` for the other types.
+    func wrappedUnrounded(_ value: Double) -> Tensor {
+        guard dtype == .float16 || dtype == .bfloat16 else { return wrapped(value) }
+        let t = Tensor.filled([], value, dtype: .float32)
+        t.isWrappedNumber = true
+        return t
     }
 
     /// A Swift number as an operand of this tensor: a 0-dim number
@@ -162,13 +180,16 @@ extension Tensor {
         return try Sub.apply(x, y)
     }
     public static func * (a: Tensor, b: Tensor) throws -> Tensor {
-        let (x, y) = try arithmeticOperands(a, b, "mul")
+        let (x, y) = try arithmeticOperandsUnroundedNumber(a, b, "mul")
         return x.dtype == .bool ? try x.logicalAnd(y) : try Mul.apply(x, y)
     }
     /// True division: integer and bool operands divide as float32 (PyTorch's default dtype).
     public static func / (a: Tensor, b: Tensor) throws -> Tensor {
-        var (x, y) = try arithmeticOperands(a, b, "div")
-        if !x.dtype.isFloatingPoint { (x, y) = (try x.to(.float32), try y.to(.float32)) }
+        var (x, y) = try arithmeticOperandsUnroundedNumber(a, b, "div")
+        if !x.dtype.isFloatingPoint {
+            // From the operands as given: an int8 divided by 300 is 300 in float32, not 300 wrapped to int8.
+            (x, y) = (try a.to(.float32), try b.to(.float32))
+        }
         return try Div.apply(x, y)
     }
     public static prefix func - (x: Tensor) throws -> Tensor {
@@ -176,7 +197,7 @@ extension Tensor {
         case .bool:
             throw AutogradError.invalidArgument(
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-        case .int64: return try x * -1
+        case .int64, .int32, .int16, .int8, .uint8: return try x * -1
         default: return try Neg.apply(x)
         }
     }
@@ -185,10 +206,10 @@ extension Tensor {
     public static func + (a: Double, b: Tensor) throws -> Tensor { try b.wrapped(a) + b }
     public static func - (a: Tensor, b: Double) throws -> Tensor { try a - a.wrapped(b) }
     public static func - (a: Double, b: Tensor) throws -> Tensor { try b.wrapped(a) - b }
-    public static func * (a: Tensor, b: Double) throws -> Tensor { try a * a.wrapped(b) }
-    public static func * (a: Double, b: Tensor) throws -> Tensor { try b.wrapped(a) * b }
-    public static func / (a: Tensor, b: Double) throws -> Tensor { try a / a.wrapped(b) }
-    public static func / (a: Double, b: Tensor) throws -> Tensor { try b.wrapped(a) / b }
+    public static func * (a: Tensor, b: Double) throws -> Tensor { try a * a.wrappedUnrounded(b) }
+    public static func * (a: Double, b: Tensor) throws -> Tensor { try b.wrappedUnrounded(a) * b }
+    public static func / (a: Tensor, b: Double) throws -> Tensor { try a / a.wrappedUnrounded(b) }
+    public static func / (a: Double, b: Tensor) throws -> Tensor { try b.wrappedUnrounded(a) / b }
 
     public static func + (a: Tensor, b: Int) throws -> Tensor { try a + a.wrapped(b) }
     public static func + (a: Int, b: Tensor) throws -> Tensor { try b.wrapped(a) + b }

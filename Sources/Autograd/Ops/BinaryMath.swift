@@ -106,6 +106,7 @@ enum Where: Function {
         case .float64: ag_where_forward_f64(c, a.pointer(Double.self), b.pointer(Double.self), out.pointer(Double.self), &bc, &bcc)
         case .int64: ag_where_forward_i64(c, a.pointer(Int64.self), b.pointer(Int64.self), out.pointer(Int64.self), &bc, &bcc)
         case .bool: ag_where_forward_bool(c, a.pointer(Bool.self), b.pointer(Bool.self), out.pointer(Bool.self), &bc, &bcc)
+        default: preconditionFailure("\(a.dtype) reaches kernels widened (_StorageTypes)")
         }
         return out
     }
@@ -140,7 +141,7 @@ extension Tensor {
                 if e < 0 { throw AutogradError.invalidArgument("Integers to negative integer powers are not allowed.") }
                 if a.dtype == .bool { return e == 0 ? try Tensor.full(shape, 1, dtype: .bool) : try a.clone() }
             }
-            guard a.dtype == .int64 else { throw AutogradError.invalidArgument("\"pow\" not implemented for 'Bool'") }
+            guard a.dtype != .bool else { throw AutogradError.invalidArgument("\"pow\" not implemented for 'Bool'") }
             return try IntegerBinary.apply(a, b, .pow)
         }
         return try PowTensor.apply(a, b)

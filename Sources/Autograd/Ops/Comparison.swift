@@ -84,14 +84,13 @@ enum LogicalNot: UnaryFunction {
 }
 
 extension Tensor {
-    /// Two comparison operands in one dtype a kernel takes: float64 if either
-    /// is float64, else float32 if either is float32, else int64 (bool is
-    /// compared as 0/1).
+    /// Two comparison operands in their common dtype (`torch.result_type`,
+    /// so an int64 compared with a float16 is first rounded to float16, as
+    /// in PyTorch), bool compared as int64 0/1; the kernels compare in the
+    /// common dtype's compute type.
     static func comparable(_ a: Tensor, _ b: Tensor) throws -> (Tensor, Tensor) {
-        let target: DType
-        if a.dtype == .float64 || b.dtype == .float64 { target = .float64 }
-        else if a.dtype == .float32 || b.dtype == .float32 { target = .float32 }
-        else { target = .int64 }
+        var target = resultType(a, b)
+        if target == .bool { target = .int64 }
         return (try a.to(target), try b.to(target))
     }
 
@@ -110,7 +109,11 @@ extension Tensor {
         return t
     }
 
-    private func compare(_ other: Tensor, _ op: String) throws -> Tensor { try Compare.apply(self, other, op) }
+    private func compare(_ other: Tensor, _ op: String) throws -> Tensor {
+        // Promoted before the kernels widen a storage type (float16 vs int64 compares in float16).
+        let (a, b) = try Tensor.comparable(self, other)
+        return try Compare.apply(a, b, op)
+    }
 
     /// self < other, elementwise with broadcasting, as a bool mask (no gradient).
     public func lt(_ other: Tensor) throws -> Tensor { try compare(other, "lt") }

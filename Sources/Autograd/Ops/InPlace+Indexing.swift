@@ -211,7 +211,7 @@ extension Tensor {
                                        accumulate: false)
             return self
         }
-        if try recordsInPlace(mask) { return try MaskedFillInPlace.apply(self, mask, value) }
+        if try recordsInPlace(mask) || dtype.isNarrow { return try MaskedFillInPlace.apply(self, mask, value) }
         try maskedFillUnchecked(mask, value)
         return self
     }

@@ -152,6 +152,7 @@ enum DivScalarInPlace: ScalarInPlaceFunction {
 
 /// x = value everywhere.  dL/dx_old = 0.
 enum FillInPlace: Function {
+    static var _storageTypes: _StorageTypes { .native }
     static var _layout: _FunctionLayout { .strided }
     static var _nodeName: String { "FillBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
@@ -168,6 +169,7 @@ enum FillInPlace: Function {
 
 /// x = src broadcast to x's shape.  dL/dx_old = 0,  dL/dsrc = dL/dx (summed to src's shape).
 enum CopyInPlace: Function {
+    static var _storageTypes: _StorageTypes { .native }
     static var _layout: _FunctionLayout { .strided }
     static var _nodeName: String { "CopyBackwards" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
@@ -281,7 +283,7 @@ extension Tensor {
             throw AutogradError.invalidArgument("clamp_: At least one of 'min' or 'max' must not be nil")
         }
         try requireFloating("clamp_")
-        if try recordsInPlace() {
+        if try recordsInPlace() || dtype.isNarrow {
             return try ClampInPlace.apply(self, min != nil, min ?? 0, max != nil, max ?? 0)
         }
         _ = clampInPlace(min != nil, min ?? 0, max != nil, max ?? 0, mask: false)
@@ -336,7 +338,7 @@ extension Tensor {
         try requireFloating(op)
         try checkBroadcastsInto(op, other)
         let o = other.dtype == dtype ? other : try other.to(dtype)
-        if try recordsInPlace(o) { return try F.apply(self, o) }
+        if try recordsInPlace(o) || dtype.isNarrow { return try F.apply(self, o) }
         try applyInPlace(o, f32, f64)
         return self
     }
@@ -344,7 +346,7 @@ extension Tensor {
     private func scalarInPlace<F: ScalarInPlaceFunction>(_ op: String, _ s: Double, _ function: F.Type) throws -> Tensor {
         if !dtype.isFloatingPoint { return try integerInPlace(op, wrapped(s)) }
         try requireFloating(op)
-        if try recordsInPlace() { return try F.apply(self, s) }
+        if try recordsInPlace() || dtype.isNarrow { return try F.apply(self, s) }
         applyScalarInPlace(s, F.kernels.0, F.kernels.1)
         return self
     }

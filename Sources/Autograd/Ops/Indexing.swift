@@ -62,6 +62,7 @@ enum IndexSelect: Function {
         case .float64: ag_index_select_f64(x.pointer(Double.self), idx, n, y.pointer(Double.self), Int64(outer), size, Int64(inner))
         case .int64: ag_index_select_i64(x.pointer(Int64.self), idx, n, y.pointer(Int64.self), Int64(outer), size, Int64(inner))
         case .bool: ag_index_select_b8(x.pointer(Bool.self), idx, n, y.pointer(Bool.self), Int64(outer), size, Int64(inner))
+        default: preconditionFailure("\(x.dtype) reaches kernels widened (_StorageTypes)")
         }
         return y
     }
@@ -133,6 +134,7 @@ enum Gather: Function {
         case .float64: ag_gather_f64(x.pointer(Double.self), i, y.pointer(Double.self), s, &d)
         case .int64: ag_gather_i64(x.pointer(Int64.self), i, y.pointer(Int64.self), s, &d)
         case .bool: ag_gather_b8(x.pointer(Bool.self), i, y.pointer(Bool.self), s, &d)
+        default: preconditionFailure("\(x.dtype) reaches kernels widened (_StorageTypes)")
         }
         return y
     }
@@ -342,12 +344,5 @@ extension Tensor {
 
 extension DType {
     /// PyTorch's scalar type name in messages ("Float", "Double", "Long", "Bool").
-    var scalarName: String {
-        switch self {
-        case .float32: "Float"
-        case .float64: "Double"
-        case .int64: "Long"
-        case .bool: "Bool"
-        }
-    }
+    var scalarName: String { scalarTypeName }
 }

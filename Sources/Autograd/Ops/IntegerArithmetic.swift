@@ -105,7 +105,13 @@ enum IntegerBinary: Function {
 
     /// Promotes a and b to their result type and applies op.
     static func apply(_ a: Tensor, _ b: Tensor, _ op: IntegerBinaryOp, floorDivide: Bool = false) throws -> Tensor {
-        let (x, y) = try Tensor.arithmeticOperands(a, b, op.kernelName)
+        let (x, y) = op.kernelName == "div_floor_cpu" || floorDivide
+            ? try Tensor.arithmeticOperandsUnroundedNumber(a, b, op.kernelName)
+            : try Tensor.arithmeticOperands(a, b, op.kernelName)
+        if (x.dtype == .float16 || x.dtype == .bfloat16) && op.f32 == nil {
+            // Named before the kernels widen it to float32.
+            throw AutogradError.invalidArgument("\"\(op.kernelName)\" not implemented for '\(x.dtype.scalarName)'")
+        }
         return try apply(x, y, op.kernelName, floorDivide)
     }
 }
@@ -169,7 +175,7 @@ extension Tensor {
         try IntegerBinary.apply(self, other, .floorDiv, floorDivide: true)
     }
     public func floorDivide(_ other: Int) throws -> Tensor { try floorDivide(wrapped(other)) }
-    public func floorDivide(_ other: Double) throws -> Tensor { try floorDivide(wrapped(other)) }
+    public func floorDivide(_ other: Double) throws -> Tensor { try floorDivide(wrappedUnrounded(other)) }
 
     /// Python's `a % b` (`torch.remainder`): a - floor(a / b)·b, with the divisor's sign.
     public func remainder(_ other: Tensor) throws -> Tensor { try IntegerBinary.apply(self, other, .remainder) }
@@ -208,7 +214,13 @@ extension Tensor {
     public static func >> (a: Tensor, b: Int) throws -> Tensor { try a >> a.wrapped(b) }
     public static func >> (a: Int, b: Tensor) throws -> Tensor { try b.wrapped(a) >> b }
     /// Bitwise not on int64, logical not on bool (`~x`).
-    public static prefix func ~ (x: Tensor) throws -> Tensor { try BitwiseNot.apply(x) }
+    public static prefix func ~ (x: Tensor) throws -> Tensor {
+        if x.dtype == .float16 || x.dtype == .bfloat16 {
+            // Named before the kernels widen it to float32.
+            throw AutogradError.invalidArgument("\"bitwise_not_cpu\" not implemented for '\(x.dtype.scalarName)'")
+        }
+        return try BitwiseNot.apply(x)
+    }
 
     /// PyTorch's `bitwise_and`, `bitwise_or`, `bitwise_xor`, `bitwise_not`,
     /// `bitwise_left_shift`, `bitwise_right_shift`.

@@ -31,8 +31,10 @@ extension Tensor {
     /// The result is laid out as PyTorch lays out an elementwise result
     /// (`ElementwiseLayout`: a transposed or permuted input gives a result
     /// with its strides); a view is read through its strides, never copied.
+    /// A float16 or bfloat16 tensor is mapped in float32 and the result rounded back.
     public func map(_ f32: UnaryKernelF32, _ f64: UnaryKernelF64) throws -> Tensor {
         try requireFloating("map")
+        if dtype.isNarrow { return try castUnrecorded(to: dtype.computeType).map(f32, f64).castUnrecorded(to: dtype) }
         // (No layout to compute for the common contiguous case: W1's path.)
         let layout = isContiguous ? nil : ElementwiseLayout(of: self)
         let y = layout?.allocate(shape, dtype: dtype) ?? Tensor(uninitializedShape: shape, dtype: dtype)
@@ -70,6 +72,10 @@ extension Tensor {
         guard other.shape == shape, other.dtype == dtype else {
             throw AutogradError.invalidArgument(
                 "zipMap: the tensors must have the same shape and dtype, got \(Shape.list(shape)) \(dtype) and \(Shape.list(other.shape)) \(other.dtype)")
+        }
+        if dtype.isNarrow {
+            let c = dtype.computeType
+            return try castUnrecorded(to: c).zipMap(other.castUnrecorded(to: c), f32, f64).castUnrecorded(to: dtype)
         }
         let (a, b) = (contiguousData, other.contiguousData)
         let y = Tensor(uninitializedShape: shape, dtype: dtype)
@@ -170,6 +176,7 @@ extension Tensor {
             case .float64: f64?(x.pointer(Double.self), y.pointer(Double.self), out.pointer(Double.self), &bc)
             case .int64: i64?(x.pointer(Int64.self), y.pointer(Int64.self), out.pointer(Int64.self), &bc)
             case .bool: b8?(x.pointer(Bool.self), y.pointer(Bool.self), out.pointer(Bool.self), &bc)
+            default: preconditionFailure("\(a.dtype) reaches kernels widened (_StorageTypes)")
             }
         }
         return out

@@ -218,14 +218,13 @@ extension Tensor {
 }
 
 extension Tensor {
-    /// The operands of a matrix product: one floating dtype, as PyTorch requires
-    /// (`mismatch` is its message for two dtypes). PyTorch also multiplies
-    /// integer matrices; here they are refused rather than computed in float.
+    /// The operands of a matrix product: one dtype, as PyTorch requires
+    /// (`mismatch` is its message for two dtypes). Integer matrices multiply
+    /// exactly in int64 (wrapping, as PyTorch's do); bool ones are PyTorch's error.
     static func productOperands(_ a: Tensor, _ b: Tensor, _ mismatch: @autoclosure () -> String) throws -> (Tensor, Tensor) {
         guard a.dtype == b.dtype else { throw AutogradError.invalidArgument(mismatch()) }
-        guard a.dtype.isFloatingPoint else {
-            throw AutogradError.invalidArgument(
-                "matrix products of \(a.dtype) tensors are not supported (float32 and float64 are); shapes \(Shape.list(a.shape)) and \(Shape.list(b.shape))")
+        guard a.dtype != .bool else {
+            throw AutogradError.invalidArgument("\"addmm_impl_cpu_\" not implemented for 'Bool'")
         }
         return (a, b)
     }
@@ -239,6 +238,12 @@ extension DType {
         case .float64: "double"
         case .int64: "long int"
         case .bool: "bool"
+        case .uint8: "unsigned char"
+        case .int8: "signed char"
+        case .int16: "short int"
+        case .int32: "int"
+        case .float16: "c10::Half"
+        case .bfloat16: "c10::BFloat16"
         }
     }
 }

@@ -72,8 +72,8 @@ enum Gemm: Function {
 
     /// The product itself: 2-D x 2-D, or batched 3-D with a 2-D operand broadcast.
     static func gemm(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool) throws -> Tensor {
-        guard a.dtype == b.dtype, a.dtype.isFloatingPoint else {
-            throw AutogradError.invalidArgument("matmul: expected both tensors to be float32 or float64 of the same dtype, got \(a.dtype) and \(b.dtype)")
+        guard a.dtype == b.dtype, a.dtype.isFloatingPoint || a.dtype == .int64 else {
+            throw AutogradError.invalidArgument("matmul: expected both tensors to be float32, float64 or int64 of the same dtype, got \(a.dtype) and \(b.dtype)")
         }
         guard (2...3).contains(a.rank), (2...3).contains(b.rank) else {
             throw AutogradError.invalidArgument("matmul: expected 2-D or 3-D operands, got \(Shape.list(a.shape)) and \(Shape.list(b.shape))")
@@ -99,6 +99,15 @@ enum Gemm: Function {
         let c = Tensor(uninitializedShape: outShape, dtype: a.dtype)
         if c.count == 0 { return c }
         if k == 0 { c.fillUnchecked(0); return c }
+        if a.dtype == .int64 {
+            // Exact, wrapping on overflow as PyTorch's integer addmm does: no BLAS for integers.
+            let x = (ta ? try a.transpose(-2, -1) : a).contiguousData, y = (tb ? try b.transpose(-2, -1) : b).contiguousData
+            withExtendedLifetime((x, y)) {
+                ag_gemm_i64(x.pointer(Int64.self), a.rank == 3 ? Int64(m * k) : 0, y.pointer(Int64.self), b.rank == 3 ? Int64(k * n) : 0,
+                            c.pointer(Int64.self), Int64(m), Int64(n), Int64(k), Int64(batch))
+            }
+            return c
+        }
         if let r = try productOfRepeated(a, b, ta, tb, m: m, n: n, k: k, into: outShape) { return r }
         let pa = GemmOperand(a), pb = GemmOperand(b)
         // A column-major operand is the transpose of the row-major matrix cblas reads.

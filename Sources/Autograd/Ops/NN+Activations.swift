@@ -91,8 +91,13 @@ extension Tensor {
     ///
     /// - Throws: for a dim out of range or a non-floating tensor.
     public func softmax(dim: Int) throws -> Tensor {
-        try requireFloating("softmax")
-        return try Softmax.apply(self, try normalizedDim(dim, "softmax"))
+        let d = try normalizedDim(dim, "softmax")
+        guard dtype.isFloatingPoint else {
+            // PyTorch's kernel-level refusal (no op-name prefix).
+            let kernel = d == Swift.max(rank, 1) - 1 ? "softmax_lastdim_kernel_impl" : "softmax_kernel_impl"
+            throw AutogradError.invalidArgument("\"\(kernel)\" not implemented for '\(dtype.scalarName)'")
+        }
+        return try Softmax.apply(self, d)
     }
 
     /// Log of softmax along `dim` (PyTorch's `log_softmax(dim=)`), computed

@@ -208,6 +208,7 @@ extension Tensor {
 /// as dL/dy · y / x when no element of x is zero, else from the exclusive
 /// products on both sides (PyTorch's prod_backward; exact with zeros).
 enum Prod: Function {
+    static var _storageTypes: _StorageTypes { .widenedFloatsOnly }
     static var _layout: _FunctionLayout { .strided }  // views read through ReductionLayout
     static var _nodeName: String { "ProdBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
@@ -237,6 +238,7 @@ enum Prod: Function {
 /// gradient factor when x has zeros, so that prod can be differentiated twice.
 /// dL/dx_k = Σ_{j≠k} dL/dp_j · ∏_{m≠j,k} x_m. Its own backward is not recorded.
 enum ProdOthers: Function {
+    static var _storageTypes: _StorageTypes { .widenedFloatsOnly }
     static var _layout: _FunctionLayout { .strided }  // views read through ReductionLayout
     static var onceDifferentiable: Bool { true }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
@@ -289,6 +291,7 @@ enum LogSumExp: Function {
 
 /// y_j = Σ_{k≤j} x_k along a dim. dL/dx_j = Σ_{k≥j} dL/dy_k (a reversed cumsum).
 enum Cumsum: Function {
+    static var _storageTypes: _StorageTypes { .widenedFloatsOnly }
     static var _layout: _FunctionLayout { .strided }  // views read through ReductionLayout
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         // Integers and bools sum to int64 (wrapping), as in PyTorch.
@@ -306,6 +309,7 @@ enum Cumsum: Function {
 
 /// y_j = Σ_{k≥j} x_k along a dim (cumsum's backward). dL/dx = cumsum(dL/dy).
 enum ReversedCumsum: Function {
+    static var _storageTypes: _StorageTypes { .widenedFloatsOnly }
     static var _layout: _FunctionLayout { .strided }  // views read through ReductionLayout
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), dim = try args.int(1)

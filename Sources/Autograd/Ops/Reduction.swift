@@ -4,6 +4,7 @@ import AutogradKernels
 /// A view that is dense in some order of its dims (t(), permute) is summed
 /// flat over its block of memory; other views through a dense copy.
 enum SumAll: UnaryFunction {
+    static var _storageTypes: _StorageTypes { .widenedFloatsOnly }
     static var _nodeName: String { "SumBackward" }
     static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
@@ -29,6 +30,7 @@ enum SumAll: UnaryFunction {
 /// dL/dx = dL/dy (reshaped to keep the reduced dims) broadcast to x's shape.
 /// Views are read as `SumTo.run` reads them.
 enum SumDims: Function {
+    static var _storageTypes: _StorageTypes { .widenedFloatsOnly }
     static var _nodeName: String { "SumBackward" }
     static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
@@ -55,6 +57,7 @@ enum SumDims: Function {
 /// brought back to x's order (a copy of the result only, when that order is
 /// not row-major). Other views are summed through a dense copy.
 enum SumTo: Function {
+    static var _storageTypes: _StorageTypes { .widenedFloatsOnly }
     static var _layout: _FunctionLayout { .strided }
 
     static func run(_ x: Tensor, _ shape: [Int]) throws -> Tensor {

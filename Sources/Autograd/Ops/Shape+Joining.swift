@@ -97,7 +97,8 @@ extension SplitFunction {
 extension Tensor {
     /// Concatenates `tensors` along `dim` (PyTorch's `torch.cat`). All must
     /// have the same shape except in `dim`; 1-D empty tensors are skipped.
-    /// Mixed dtypes are promoted (float64 > float32 > int64 > bool).
+    /// Mixed dtypes are promoted as `torch.promote_types` (float64 > float32 >
+    /// the half types > the integers by width > bool).
     public static func cat(_ tensors: [Tensor], dim: Int = 0) throws -> Tensor {
         guard !tensors.isEmpty else {
             throw AutogradError.invalidArgument("torch.cat(): expected a non-empty list of Tensors")
@@ -105,8 +106,7 @@ extension Tensor {
         for (i, t) in tensors.enumerated() where t.rank == 0 {
             throw AutogradError.invalidArgument("zero-dimensional tensor (at position \(i)) cannot be concatenated")
         }
-        let dtypes = Set(tensors.map(\.dtype))
-        let dtype: DType = [.float64, .float32, .int64, .bool].first { dtypes.contains($0) }!
+        let dtype = tensors.dropFirst().reduce(tensors[0].dtype) { DType.promote($0, $1.dtype) }
         let xs = try tensors.map { try $0.to(dtype) }
         guard let refIndex = xs.firstIndex(where: { !$0.isSkippedByCat }) else {
             return try Cat.apply(arguments: xs.map(Argument.tensor) + [.int(0)])

@@ -65,11 +65,13 @@ extension Tensor {
         }
         if Shape.count(walk.shape) == 0 { return }
         var d = try walk.descriptor(op)
-        switch src.dtype {
-        case .float32: ag_strided_copy_f32(src.pointer(Float.self), dst.pointer(Float.self), &d)
-        case .float64: ag_strided_copy_f64(src.pointer(Double.self), dst.pointer(Double.self), &d)
-        case .int64: ag_strided_copy_i64(src.pointer(Int64.self), dst.pointer(Int64.self), &d)
-        case .bool: ag_strided_copy_b8(src.pointer(Bool.self), dst.pointer(Bool.self), &d)
+        // A copy moves bits: elements of one width share a kernel.
+        func bits<T>(_ t: Tensor, _: T.Type) -> UnsafeMutablePointer<T> { t.rawPointer.assumingMemoryBound(to: T.self) }
+        switch src.dtype.byteSize {
+        case 8: ag_strided_copy_i64(bits(src, Int64.self), bits(dst, Int64.self), &d)
+        case 4: ag_strided_copy_u32(bits(src, UInt32.self), bits(dst, UInt32.self), &d)
+        case 2: ag_strided_copy_u16(bits(src, UInt16.self), bits(dst, UInt16.self), &d)
+        default: ag_strided_copy_u8(bits(src, UInt8.self), bits(dst, UInt8.self), &d)
         }
     }
 

@@ -143,6 +143,7 @@ enum Selection {
 /// The maximum along a dim and its index (the first, on ties; a NaN wins).
 /// dL/dx = dL/dvalues at the index, 0 elsewhere.
 enum MaxDim: Function {
+    static var _storageTypes: _StorageTypes { .widenedValuesOnly }
     typealias Output = [Tensor]
     static var _nodeName: String { "MaxBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> [Tensor] { try Selection.extreme(ctx, args, max: true) }
@@ -151,6 +152,7 @@ enum MaxDim: Function {
 
 /// The minimum along a dim and its index. dL/dx = dL/dvalues at the index, 0 elsewhere.
 enum MinDim: Function {
+    static var _storageTypes: _StorageTypes { .widenedValuesOnly }
     typealias Output = [Tensor]
     static var _nodeName: String { "MinBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> [Tensor] { try Selection.extreme(ctx, args, max: false) }
@@ -160,6 +162,7 @@ enum MinDim: Function {
 /// The values sorted along a dim, and where each came from.
 /// dL/dx[.., indices[.., j, ..], ..] = dL/dvalues[.., j, ..].
 enum Sort: Function {
+    static var _storageTypes: _StorageTypes { .widenedValuesOnly }
     typealias Output = [Tensor]
     static func forward(_ ctx: Context, _ args: Arguments) throws -> [Tensor] {
         let x = try args.tensor(0)
@@ -172,6 +175,7 @@ enum Sort: Function {
 /// The k largest (or smallest) values along a dim, sorted, and their indices.
 /// dL/dx[.., indices[.., j, ..], ..] = dL/dvalues[.., j, ..], 0 elsewhere.
 enum TopK: Function {
+    static var _storageTypes: _StorageTypes { .widenedValuesOnly }
     typealias Output = [Tensor]
     static var _nodeName: String { "TopkBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> [Tensor] {
@@ -236,14 +240,14 @@ extension Tensor {
     /// the selection kernels.
     private func sortable(_ op: String) throws -> Tensor {
         if dtype.isFloatingPoint { return self }
-        guard dtype == .int64 else { throw AutogradError.invalidArgument("\(op): \(dtype) is not supported") }
+        guard dtype.isIntegral else { throw AutogradError.invalidArgument("\(op): \(dtype) is not supported") }
         return try noGrad { try to(.float64) }
     }
 
     /// Runs a selection on a sortable copy and casts the values back to int64 for an int64 input.
     private func selecting(_ op: String, _ body: (Tensor) throws -> [Tensor]) throws -> (values: Tensor, indices: Tensor) {
         let r = try body(try sortable(op))
-        return (dtype == .int64 ? try noGrad { try r[0].to(.int64) } : r[0], r[1])
+        return (dtype.isIntegral ? try noGrad { try r[0].to(dtype) } : r[0], r[1])
     }
 
     /// The maximum along `dim` and the index of its first occurrence (int64,

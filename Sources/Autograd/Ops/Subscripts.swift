@@ -169,7 +169,7 @@ extension Tensor {
     func indexPutInPlace(_ dims: [Int], _ indices: [Tensor], _ values: Tensor, accumulate: Bool) throws {
         let layout = try AdvancedLayout(shape: shape, dims: dims, indices: indices)
         try Tensor.checkIndexPut(self, layout, values, accumulate: accumulate)
-        if try recordsInPlace(values) {
+        if try recordsInPlace(values) || dtype.isNarrow {
             _ = try IndexPutInPlace.apply(arguments: [.tensor(self), .tensor(values), .bool(accumulate), .ints(dims)]
                                           + indices.map(Argument.tensor))
         } else {
@@ -224,11 +224,26 @@ extension Tensor {
             case .tensor(let x):
                 try x.throwDeferred()
                 switch x.dtype {
-                case .int64:
+                case .int64, .int32:
                     dims.append(dim)
-                    indices.append(x)
+                    indices.append(x.dtype == .int64 ? x : try noGrad { try x.to(.int64) })
                     dim += 1
                     realDim += 1
+                case .uint8:
+                    // A byte mask (deprecated in PyTorch, which warns) indexes as a bool one.
+                    let m = try noGrad { try x.to(.bool) }
+                    if m.rank == 0 {
+                        t = try t.unsqueeze(dim: dim)
+                        dims.append(dim)
+                        indices.append(Tensor.filled([m.element(0) != 0 ? 1 : 0], 0, dtype: .int64))
+                        dim += 1
+                    } else {
+                        masks.append((dim, m))
+                        dims.append(contentsOf: dim..<(dim + m.rank))
+                        indices.append(m)
+                        dim += m.rank
+                        realDim += m.rank
+                    }
                 case .bool where x.rank == 0:
                     // PyTorch: a new dim of size 1, indexed by [0] (true) or [] (false).
                     t = try t.unsqueeze(dim: dim)

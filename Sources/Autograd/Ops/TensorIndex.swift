@@ -33,7 +33,7 @@ public struct TensorIndex: Sendable {
     var consumedDims: Int {
         switch kind {
         case .integer, .slice: 1
-        case .tensor(let t): t.dtype == .bool ? t.rank : 1
+        case .tensor(let t): t.dtype == .bool || t.dtype == .uint8 ? t.rank : 1  // a uint8 index is a mask, as in PyTorch
         case .ellipsis, .newAxis: 0
         }
     }

@@ -128,13 +128,13 @@ extension Tensor {
     }
     /// Rounds to the nearest integer, halves to even (2.5 → 2, -0.5 → -0).
     /// Backward: dL/dx = 0. An int64 tensor is returned as a copy.
-    public func round() throws -> Tensor { dtype == .int64 ? copied() : try Round.apply(checkedRounding("round")) }
+    public func round() throws -> Tensor { dtype.isIntegral ? copied() : try Round.apply(checkedRounding("round")) }
     /// The largest integer ≤ x, elementwise.
     /// Backward: dL/dx = 0. An int64 tensor is returned as a copy.
-    public func floor() throws -> Tensor { dtype == .int64 ? copied() : try Floor.apply(checkedRounding("floor")) }
+    public func floor() throws -> Tensor { dtype.isIntegral ? copied() : try Floor.apply(checkedRounding("floor")) }
     /// The smallest integer ≥ x, elementwise.
     /// Backward: dL/dx = 0. An int64 tensor is returned as a copy.
-    public func ceil() throws -> Tensor { dtype == .int64 ? copied() : try Ceil.apply(checkedRounding("ceil")) }
+    public func ceil() throws -> Tensor { dtype.isIntegral ? copied() : try Ceil.apply(checkedRounding("ceil")) }
 
     /// Self for a floating tensor; PyTorch's error for bool (its vectorised kernel's name).
     private func checkedRounding(_ op: String) throws -> Tensor {

@@ -150,7 +150,8 @@ extension Tensor {
     /// Absolute value, elementwise (int64 stays int64; PyTorch's error for bool).
     public func abs() throws -> Tensor {
         switch dtype {
-        case .int64: return try IntAbs.apply(self)
+        case .int64, .int32, .int16, .int8: return try IntAbs.apply(self)
+        case .uint8: return copied()
         case .bool: throw AutogradError.invalidArgument("\"abs_cpu\" not implemented for 'Bool'")
         default: return try Abs.apply(self)
         }
@@ -159,7 +160,8 @@ extension Tensor {
     /// tensor's signs are int64, a bool tensor is its own sign, as in PyTorch.
     public func sign() throws -> Tensor {
         switch dtype {
-        case .int64: return try gt(0).to(.int64) - lt(0).to(.int64)
+        case .int64, .int32, .int16, .int8: return try (gt(0).to(.int64) - lt(0).to(.int64)).to(dtype)
+        case .uint8: return try gt(0).to(.uint8)
         case .bool: return copied()
         default: return try Sign.apply(self)
         }
@@ -175,7 +177,15 @@ extension Tensor {
             guard exponent >= 0 else {
                 throw AutogradError.invalidArgument("Integers to negative integer powers are not allowed.")
             }
-            return try IntPow.apply(to(.int64), Int(exponent))
+            if dtype != .bool && dtype != .int64, let range = dtype == .uint8 ? -255.0...255.0 : dtype.signedRange,
+               !range.contains(exponent) {
+                throw AutogradError.invalidArgument("value cannot be converted to type \(dtype.rawValue)_t without overflow")
+            }
+            return try IntPow.apply(dtype == .bool ? to(.int64) : self, Int(exponent))
+        }
+        if dtype == .float16 || dtype == .bfloat16 {
+            // PyTorch rounds the exponent to the tensor's dtype first.
+            return try PowScalar.apply(self, Tensor.filled([], exponent, dtype: dtype).element(0))
         }
         return try PowScalar.apply(self, exponent)
     }

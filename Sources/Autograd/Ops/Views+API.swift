@@ -236,6 +236,7 @@ extension Tensor {
 
 /// y = a contiguous copy of x.  dL/dx = dL/dy.
 enum Clone: Function {
+    static var _storageTypes: _StorageTypes { .native }
     static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor { try args.tensor(0).copied() }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] { [gradOutputs[0]] }

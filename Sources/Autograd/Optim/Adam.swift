@@ -20,18 +20,20 @@ public final class Adam: Optimizer {
 
     public func step() throws {
         for p in parameters {
-            guard let g = try p.checkOptimizable("Adam") else { continue }
-            var s = state[ObjectIdentifier(p)] ?? (Tensor.zeros(like: p), Tensor.zeros(like: p), 0)
+            guard let g0 = try p.checkOptimizable("Adam") else { continue }
+            let (q, g) = p.computeCopies(g0)
+            var s = state[ObjectIdentifier(p)] ?? (Tensor.zeros(like: q), Tensor.zeros(like: q), 0)
             s.step += 1
             state[ObjectIdentifier(p)] = s
             let n = Int64(p.count)
-            if p.dtype == .float32 {
-                ag_adam_step_f32(p.pointer(Float.self), g.pointer(Float.self), s.m.pointer(Float.self),
+            if q.dtype == .float32 {
+                ag_adam_step_f32(q.pointer(Float.self), g.pointer(Float.self), s.m.pointer(Float.self),
                                  s.v.pointer(Float.self), n, learningRate, beta1, beta2, eps, weightDecay, s.step)
             } else {
-                ag_adam_step_f64(p.pointer(Double.self), g.pointer(Double.self), s.m.pointer(Double.self),
+                ag_adam_step_f64(q.pointer(Double.self), g.pointer(Double.self), s.m.pointer(Double.self),
                                  s.v.pointer(Double.self), n, learningRate, beta1, beta2, eps, weightDecay, s.step)
             }
+            if q !== p { Tensor.castElements(from: q, into: p) }
             p.bumpVersion()
         }
     }

@@ -13,6 +13,15 @@ extension Optimizer {
 }
 
 extension Tensor {
+    /// The parameter and gradient a step updates: themselves, or for a
+    /// float16 or bfloat16 parameter float32 copies (the step computes in
+    /// float32, keeps its state there, and the parameter gets the result
+    /// rounded once; PyTorch's CPU step rounds each of its ops to the half type).
+    func computeCopies(_ g: Tensor) -> (Tensor, Tensor) {
+        guard dtype.isNarrow else { return (self, g) }
+        return (castUnrecorded(to: dtype.computeType), g.castUnrecorded(to: dtype.computeType))
+    }
+
     /// Checks that a parameter and its gradient can be updated together.
     func checkOptimizable(_ optimizer: String) throws -> Tensor? {
         guard let g = grad else { return nil }

@@ -23,24 +23,26 @@ public final class SGD: Optimizer {
 
     public func step() throws {
         for p in parameters {
-            guard let g = try p.checkOptimizable("SGD") else { continue }
+            guard let g0 = try p.checkOptimizable("SGD") else { continue }
+            let (q, g) = p.computeCopies(g0)
             var buf: Tensor? = nil
             var first = false
             if momentum != 0 {
                 if let b = buffers[ObjectIdentifier(p)] { buf = b } else {
-                    buf = Tensor.empty(like: p)
+                    buf = Tensor.empty(like: q)
                     buffers[ObjectIdentifier(p)] = buf
                     first = true
                 }
             }
             let n = Int64(p.count)
-            if p.dtype == .float32 {
-                ag_sgd_step_f32(p.pointer(Float.self), g.pointer(Float.self), buf?.pointer(Float.self), n,
+            if q.dtype == .float32 {
+                ag_sgd_step_f32(q.pointer(Float.self), g.pointer(Float.self), buf?.pointer(Float.self), n,
                                 learningRate, momentum, dampening, weightDecay, nesterov, first)
             } else {
-                ag_sgd_step_f64(p.pointer(Double.self), g.pointer(Double.self), buf?.pointer(Double.self), n,
+                ag_sgd_step_f64(q.pointer(Double.self), g.pointer(Double.self), buf?.pointer(Double.self), n,
                                 learningRate, momentum, dampening, weightDecay, nesterov, first)
             }
+            if q !== p { Tensor.castElements(from: q, into: p) }
             p.bumpVersion()
         }
     }

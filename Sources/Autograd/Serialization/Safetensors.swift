@@ -12,11 +12,14 @@ import Darwin
 /// optional `"__metadata__"` map of strings), padded with spaces to a multiple
 /// of 8; then the raw little-endian data. Files are written byte for byte as
 /// the reference implementation writes them: tensors ordered by dtype
-/// (I64, F64, F32, BOOL) then name, compact JSON, `__metadata__` first.
+/// (I64, F64, F32, I32, BF16, F16, I16, I8, U8, BOOL) then name, compact
+/// JSON, `__metadata__` first. float16 and bfloat16 checkpoints load as
+/// they are (storage types: ops compute them in float32).
 public enum Safetensors {
     /// Encodes tensors (and optional string metadata) as a safetensors file's bytes.
     public static func encode(_ tensors: [String: Tensor], metadata: [String: String]? = nil) throws -> [UInt8] {
-        let rank: [DType: Int] = [.int64: 0, .float64: 1, .float32: 2, .bool: 3]
+        let rank: [DType: Int] = [.int64: 0, .float64: 1, .float32: 2, .int32: 3, .bfloat16: 4, .float16: 5,
+                                  .int16: 6, .int8: 7, .uint8: 8, .bool: 9]
         let ordered = tensors.sorted { a, b in
             let (ra, rb) = (rank[a.value.dtype]!, rank[b.value.dtype]!)
             return ra != rb ? ra < rb : a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
@@ -81,7 +84,7 @@ public enum Safetensors {
                   let offsets = integers(value["data_offsets"]), offsets.count == 2 else {
                 throw error("the entry for '\(name)' is malformed")
             }
-            guard let dtype = dtype(dt) else { throw error("'\(name)' has dtype \(dt), which is not supported (F32, F64, I64, BOOL)") }
+            guard let dtype = dtype(dt) else { throw error("'\(name)' has dtype \(dt), which is not supported (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)") }
             let (begin, end) = (offsets[0], offsets[1])
             guard let count = Shape.checkedCount(shape), begin >= 0, end >= begin, end <= data.count,
                   end - begin == count * dtype.byteSize else {
@@ -132,10 +135,21 @@ public enum Safetensors {
     }
 
     private static func code(_ d: DType) -> String {
-        switch d { case .float32: "F32"; case .float64: "F64"; case .int64: "I64"; case .bool: "BOOL" }
+        switch d {
+        case .float32: "F32"
+        case .float64: "F64"
+        case .int64: "I64"
+        case .bool: "BOOL"
+        case .uint8: "U8"
+        case .int8: "I8"
+        case .int16: "I16"
+        case .int32: "I32"
+        case .float16: "F16"
+        case .bfloat16: "BF16"
+        }
     }
     private static func dtype(_ s: String) -> DType? {
-        switch s { case "F32": .float32; case "F64": .float64; case "I64": .int64; case "BOOL": .bool; default: nil }
+        DType.allCases.first { code($0) == s }
     }
     private static func error(_ m: String) -> AutogradError { .invalidArgument("safetensors: \(m)") }
 

@@ -6,8 +6,12 @@ extension Tensor {
     /// Only a contiguous tensor's elements lie at `pointer[0..<count]`.
     @inline(__always)
     func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
-        storage.bytes.assumingMemoryBound(to: T.self) + storageOffset
+        assert(DType.holds(T.self, dtype), "pointer(\(T.self)) of a \(dtype) tensor")
+        return storage.bytes.assumingMemoryBound(to: T.self) + storageOffset
     }
+
+    /// The first element's address, untyped (for kernels that take a dtype code).
+    var rawPointer: UnsafeMutableRawPointer { storage.bytes + storageOffset * dtype.byteSize }
 
     /// Records an in-place change (checked by saved-tensor unpacking).
     @inline(__always)
@@ -63,6 +67,11 @@ extension Tensor {
         case .float64: ok = T.self == Double.self
         case .int64: ok = T.self == Int64.self
         case .bool: ok = T.self == Bool.self
+        case .uint8: ok = T.self == UInt8.self
+        case .int8: ok = T.self == Int8.self
+        case .int16: ok = T.self == Int16.self
+        case .int32: ok = T.self == Int32.self
+        case .float16, .bfloat16: ok = T.self == UInt16.self  // the bits
         }
         guard ok else {
             throw AutogradError.invalidArgument("\(op): the tensor is \(dtype), not \(T.self)")
@@ -98,6 +107,7 @@ extension Tensor {
         case .float64: return Array(UnsafeBufferPointer(start: pointer(Double.self), count: count))
         case .int64: return UnsafeBufferPointer(start: pointer(Int64.self), count: count).map(Double.init)
         case .bool: return UnsafeBufferPointer(start: pointer(Bool.self), count: count).map { $0 ? 1 : 0 }
+        default: return castUnrecorded(to: dtype.isFloatingPoint ? .float64 : .int64).toArray()
         }
     }
 
@@ -124,6 +134,11 @@ extension Tensor {
         case .float64: return pointer(Double.self)[offset]
         case .int64: return Double(pointer(Int64.self)[offset])
         case .bool: return pointer(Bool.self)[offset] ? 1 : 0
+        default:
+            var v = 0.0
+            _ = ag_cast(storage.bytes + (storageOffset + offset) * dtype.byteSize, dtype.kernelCode, &v,
+                        DType.float64.kernelCode, 1)
+            return v
         }
     }
 
@@ -162,6 +177,11 @@ extension Tensor {
         case .float64: ag_fill_f64(pointer(Double.self), value, Int64(count))
         case .int64: pointer(Int64.self).update(repeating: Int64(saturating: value), count: count)
         case .bool: pointer(Bool.self).update(repeating: value != 0, count: count)
+        default:
+            // The value converted as a cast from float64 converts it, then repeated.
+            var v = value, element: UInt64 = 0
+            _ = ag_cast(&v, DType.float64.kernelCode, &element, dtype.kernelCode, 1)
+            ag_fill_pattern(rawPointer, &element, Int32(dtype.byteSize), Int64(count))
         }
     }
 
@@ -174,6 +194,12 @@ extension Tensor {
         switch dtype {
         case .float32: ag_add_forward_f32(pointer(Float.self), o.pointer(Float.self), pointer(Float.self), &bc)
         case .float64: ag_add_forward_f64(pointer(Double.self), o.pointer(Double.self), pointer(Double.self), &bc)
+        case .float16, .bfloat16:
+            // Added in float32 and rounded once, as PyTorch accumulates a half gradient.
+            let w = castUnrecorded(to: .float32)
+            w.addInPlaceUnchecked(o.castUnrecorded(to: .float32))
+            Tensor.castElements(from: w, into: self)
+            return bumpVersion()
         default: break
         }
         bumpVersion()

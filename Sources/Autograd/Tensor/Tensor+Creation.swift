@@ -22,6 +22,10 @@ extension Tensor {
                 throw AutogradError.invalidArgument("value cannot be converted to type int64_t without overflow")
             }
         }
+        if let range = dtype.signedRange, dtype != .int64,
+           values.contains(where: { $0.isNaN || !range.contains($0.rounded(.towardZero)) }) {
+            throw AutogradError.invalidArgument("value cannot be converted to type \(dtype.rawValue) without overflow")
+        }
         self.init(uninitializedShape: shape, dtype: dtype)
         values.withUnsafeBufferPointer { src in
             switch dtype {
@@ -29,6 +33,8 @@ extension Tensor {
             case .float64: pointer(Double.self).update(from: src.baseAddress!, count: count)
             case .int64: for i in 0..<count { pointer(Int64.self)[i] = Int64(src[i].rounded(.towardZero)) }
             case .bool: for i in 0..<count { pointer(Bool.self)[i] = src[i] != 0 }
+            default:  // converted as a cast from float64 converts (uint8 wraps, as torch.tensor does)
+                _ = ag_cast(src.baseAddress!, DType.float64.kernelCode, rawPointer, dtype.kernelCode, Int64(count))
             }
         }
         self.requiresGrad = requiresGrad
@@ -117,6 +123,7 @@ extension Tensor {
         guard dtype.isFloatingPoint else {
             throw AutogradError.invalidArgument("randn: \(dtype) is not a floating point dtype")
         }
+        if dtype.isNarrow { return try randn(shape, dtype: .float32, generator: generator).castUnrecorded(to: dtype) }
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
         let (seed, offset) = generator.reserve(t.count)
         if dtype == .float32 {
@@ -133,6 +140,11 @@ extension Tensor {
         try Shape.validate(shape, "rand", dtype: dtype)
         guard dtype.isFloatingPoint else {
             throw AutogradError.invalidArgument("rand: \(dtype) is not a floating point dtype")
+        }
+        if dtype.isNarrow {
+            // Drawn in float32; a draw that rounds up to `high` becomes `low`, keeping [low, high).
+            let t = try rand(shape, low: low, high: high, dtype: .float32, generator: generator).castUnrecorded(to: dtype)
+            return try noGrad { try Tensor.where(t.lt(high), t, Tensor.full([], low, dtype: dtype)) }
         }
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
         let (seed, offset) = generator.reserve(t.count)
@@ -151,11 +163,23 @@ extension Tensor {
         return t
     }
 
-    /// PyTorch's error for a value an int64 tensor cannot hold.
+    /// PyTorch's error (`fill_`, `full`) for a value a tensor of `dtype`
+    /// cannot hold: an integer out of range after truncation (uint8 takes
+    /// -255...255, wrapping the negatives, as c10's `overflows` allows), a
+    /// finite value beyond a half type's largest.
     static func checkRepresentable(_ value: Double, _ dtype: DType, _ op: String) throws {
-        guard dtype == .int64 else { return }
-        guard Int64(exactly: value.rounded(.towardZero)) != nil else {
-            throw AutogradError.invalidArgument("\(op): value cannot be converted to type int64_t without overflow")
+        let ok: Bool
+        switch dtype {
+        case .int64: ok = Int64(exactly: value.rounded(.towardZero)) != nil
+        case .int8, .int16, .int32: ok = !value.isNaN && dtype.signedRange!.contains(value.rounded(.towardZero))
+        case .uint8: ok = !value.isNaN && (-255.0...255.0).contains(value.rounded(.towardZero))
+        case .float16: ok = !value.isFinite || Swift.abs(value) <= 65504
+        case .bfloat16: ok = !value.isFinite || Swift.abs(value) <= 3.3895313892515355e38
+        default: ok = true
+        }
+        guard ok else {
+            let name = dtype == .float16 ? "c10::Half" : dtype == .bfloat16 ? "c10::BFloat16" : "\(dtype.rawValue)_t"
+            throw AutogradError.invalidArgument("\(op): value cannot be converted to type \(name) without overflow")
         }
     }
 

@@ -37,7 +37,7 @@ extension Tensor: CustomStringConvertible {
             if dtype != .float32 { suffixes.append("dtype=\(dtype)") }
             body = "[]"
         } else {
-            if dtype == .float64 { suffixes.append("dtype=\(dtype)") }
+            if dtype != .float32 && dtype != .int64 && dtype != .bool { suffixes.append("dtype=\(dtype)") }
             body = _TensorPrinter(self).render(indent: prefix.count)
         }
         if let fn = gradFn {
@@ -98,6 +98,8 @@ private struct _TensorPrinter {
         case .float32, .float64: .float(tensor.element(offset))
         case .int64: .int(tensor.pointer(Int64.self)[offset])
         case .bool: .bool(tensor.pointer(Bool.self)[offset])
+        case .float16, .bfloat16: .float(tensor.element(offset))
+        case .uint8, .int8, .int16, .int32: .int(Int64(tensor.element(offset)))
         }
     }
 

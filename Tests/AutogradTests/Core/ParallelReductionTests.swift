@@ -55,7 +55,7 @@ import AutogradKernels
         let a = a.contiguousData, b = b.contiguousData
         let size = a.dtype.byteSize
         return a.dtype == b.dtype && offset + b.count <= a.count
-            && memcmp(a.pointer(UInt8.self) + offset * size, b.pointer(UInt8.self), b.count * size) == 0
+            && memcmp(a.rawPointer + offset * size, b.rawPointer, b.count * size) == 0
     }
 
     // ---- whole tensor (split over threads) == slab by slab (one thread) ----------

@@ -127,11 +127,12 @@ let nnCases: [String: NNCase] = {
         var bytes = try fixtureBytes()
         bytes.removeLast(4)
         #expect(throws: AutogradError.self) { try Safetensors.decode(bytes) }
-        let header = Array("{\"t\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]}}".utf8)
-        var f16 = withUnsafeBytes(of: UInt64(header.count).littleEndian) { Array($0) } + header
-        f16 += [0, 0]
-        #expect(throws: AutogradError.invalidArgument("safetensors: 't' has dtype F16, which is not supported (F32, F64, I64, BOOL)")) {
-            try Safetensors.decode(f16)
+        let header = Array("{\"t\":{\"dtype\":\"F8_E4M3\",\"shape\":[1],\"data_offsets\":[0,1]}}".utf8)
+        var f8 = withUnsafeBytes(of: UInt64(header.count).littleEndian) { Array($0) } + header
+        f8 += [0]
+        #expect(throws: AutogradError.invalidArgument(
+            "safetensors: 't' has dtype F8_E4M3, which is not supported (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)")) {
+            try Safetensors.decode(f8)
         }
     }
 }
