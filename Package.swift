@@ -10,18 +10,18 @@ let package = Package(
         // The C API: libautograd.so, declared by CSources/CAutograd/include/autograd.h.
         .library(name: "autograd", type: .dynamic, targets: ["AutogradC"]),
     ],
-    dependencies: [
-        // Command-line flags of autograd-demo and autograd-bench.
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    ],
+    // None: depending on the Autograd library fetches no other package. The
+    // tools parse their flags with ToolSupport (Sources/ToolSupport/Flag.swift).
+    dependencies: [],
     targets: [
         // Forward/backward numeric kernels: plain C, float and double, no
-        // allocation. Matrix products go to a CBLAS (OpenBLAS) loaded at run
-        // time (linalg.c says why), hence libdl.
+        // allocation. Matrix products go to a CBLAS loaded at run time
+        // (linalg.c says why): OpenBLAS on Linux, Accelerate on macOS. dlopen
+        // is in libdl on Linux (before glibc 2.34) and in libSystem on macOS.
         .target(
             name: "AutogradKernels",
             path: "CSources/AutogradKernels",
-            linkerSettings: [.linkedLibrary("m"), .linkedLibrary("dl")]
+            linkerSettings: [.linkedLibrary("m"), .linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         // Thread-local engine state (grad mode) that Swift reads without locks.
         .target(name: "_AutogradShims", path: "CSources/_AutogradShims"),
@@ -35,16 +35,16 @@ let package = Package(
         .target(name: "ExampleKernels", dependencies: ["AutogradKernels"], path: "CSources/ExampleKernels"),
         .target(name: "AutogradExamples", dependencies: ["Autograd", "ExampleKernels"],
                 path: "Sources/AutogradExamples"),
+        // The tools' flag parsing (in no product, so library users never build it).
+        .target(name: "ToolSupport", path: "Sources/ToolSupport"),
         .executableTarget(
             name: "autograd-demo",
-            dependencies: ["Autograd", "AutogradExamples",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Autograd", "AutogradExamples", "ToolSupport"],
             path: "Sources/autograd-demo"
         ),
         .executableTarget(
             name: "autograd-bench",
-            dependencies: ["Autograd", "AutogradExamples", "AutogradKernels",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Autograd", "AutogradExamples", "AutogradKernels", "ToolSupport"],
             path: "Sources/autograd-bench"
         ),
         // The C API's public header (autograd.h) and its implementation in

@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+bash scripts/check-macos-shims.sh   # the C code's macOS branches compile (seconds)
 swift build --build-tests
 swift test --skip-build
 bash scripts/test-c.sh

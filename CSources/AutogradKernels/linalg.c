@@ -12,6 +12,12 @@
 // (Prescott) kernels, five to six times slower than the AVX-512 ones the CPU
 // can run. Before loading it, `load_blas` names the kernels the CPU's feature
 // bits allow in OPENBLAS_CORETYPE, unless the environment names some already.
+//
+// Which library: $AUTOGRAD_BLAS when set (a file name or path for dlopen;
+// "none" keeps the built-in loops), else the platform's default below, else
+// the built-in loops. Only cblas_sgemm and cblas_dgemm are looked up, with
+// the LP64 signature (32-bit int sizes) that OpenBLAS and Accelerate's
+// classic (not $NEWLAPACK$ILP64) symbols share.
 
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };  // CBLAS's enum values
 typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *,
@@ -24,6 +30,19 @@ static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 static sgemm_fn blas_sgemm;
 static dgemm_fn blas_dgemm;
 static corename_fn blas_corename;
+static const char *blas_label = "cblas";  // what ag_blas_kernels names when there is no corename
+
+#if defined(__APPLE__)
+// macOS: Accelerate, which every macOS has. The path need not exist on disk:
+// since macOS 11 system libraries live in the dyld shared cache, which
+// dlopen searches by path. (OpenBLAS from Homebrew: AUTOGRAD_BLAS=its path.)
+#define AG_ACCELERATE "/System/Library/Frameworks/Accelerate.framework/Accelerate"
+static const char *const default_blas[] = {AG_ACCELERATE};
+#else
+// Linux: OpenBLAS (scripts/install-deps.sh installs it), else a reference CBLAS.
+static const char *const default_blas[] = {"libopenblas.so.0", "libopenblas.so", "libcblas.so.3",
+                                           "libblas.so.3"};
+#endif
 
 /// OpenBLAS's name for the best kernels this CPU and OS can run, or NULL to
 /// leave the choice to OpenBLAS. `__builtin_cpu_supports` reads CPUID and
@@ -40,6 +59,26 @@ static const char *coretype_for_cpu(void) {
     return NULL;
 }
 
+/// Loads `name` with dlopen and keeps its cblas_sgemm and cblas_dgemm;
+/// false (and nothing kept) when it does not load or lacks either.
+static bool use_blas(const char *name) {
+    void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) return false;
+    sgemm_fn s = (sgemm_fn)dlsym(lib, "cblas_sgemm");
+    dgemm_fn d = (dgemm_fn)dlsym(lib, "cblas_dgemm");
+    if (!s || !d) {
+        dlclose(lib);
+        return false;
+    }
+    blas_sgemm = s;
+    blas_dgemm = d;
+    blas_corename = (corename_fn)dlsym(lib, "openblas_get_corename");
+#if defined(__APPLE__)
+    if (strcmp(name, AG_ACCELERATE) == 0) blas_label = "Accelerate";
+#endif
+    return true;
+}
+
 static void load_blas(void) {
     const char *chosen = getenv("AUTOGRAD_BLAS");
     if (chosen && strcmp(chosen, "none") == 0) return;  // the built-in loops (tests use it)
@@ -47,30 +86,17 @@ static void load_blas(void) {
         const char *core = coretype_for_cpu();
         if (core) setenv("OPENBLAS_CORETYPE", core, 0);
     }
-    const char *names[] = {chosen, "libopenblas.so.0", "libopenblas.so", "libopenblas.dylib",
-                           "libcblas.so.3", "libblas.so.3"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (!names[i] || !*names[i]) continue;
-        void *lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-        if (!lib) continue;
-        sgemm_fn s = (sgemm_fn)dlsym(lib, "cblas_sgemm");
-        dgemm_fn d = (dgemm_fn)dlsym(lib, "cblas_dgemm");
-        if (s && d) {
-            blas_sgemm = s;
-            blas_dgemm = d;
-            blas_corename = (corename_fn)dlsym(lib, "openblas_get_corename");
-            return;
-        }
-        dlclose(lib);
-    }
+    if (chosen && *chosen && use_blas(chosen)) return;
+    for (size_t i = 0; i < sizeof default_blas / sizeof default_blas[0]; i++)
+        if (use_blas(default_blas[i])) return;
 }
 
 const char *ag_blas_kernels(void) {
     pthread_once(&blas_once, load_blas);
     if (!blas_sgemm) return "none (built-in loops)";
-    if (!blas_corename) return "cblas";
+    if (!blas_corename) return blas_label;
     const char *name = blas_corename();
-    return name ? name : "cblas";
+    return name ? name : blas_label;
 }
 
 // Without a BLAS the products still come out right, from plain loops.

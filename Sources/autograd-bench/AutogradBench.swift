@@ -1,27 +1,41 @@
-import ArgumentParser
 import AutogradKernels
 import Foundation
+import ToolSupport
 
 @main
-struct AutogradBench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "autograd-bench",
-        abstract: "Times the workloads of BENCHMARKS.md (build with -c release).")
+struct AutogradBench: Tool {
+    static let name = "autograd-bench"
+    static let abstract = "Times the workloads of BENCHMARKS.md (build with -c release)."
+    static var flags: [Flag<Self>] {
+        [.option("workloads", \.workloads,
+                 help: "Workloads to run, comma-separated (\(allWorkloads.joined(separator: ",")))."),
+         .option("repetitions", \.repetitions, help: "Timed repetitions per workload (the median and min are reported)."),
+         .option("json", \.json, help: "Also write the results as JSON to this file.")]
+    }
+    static let allWorkloads = ["W1", "W2", "W2c", "W3", "W4", "W5", "W6", "W7", "W8", "W9", "W10", "W11"]
 
-    @Option(help: "Workloads to run, comma-separated (W1,W2,W2c,W3,W4,W5,W6,W7,W8,W9,W10,W11).")
-    var workloads = "W1,W2,W2c,W3,W4,W5,W6,W7,W8,W9,W10,W11"
-
-    @Option(help: "Timed repetitions per workload (the median and min are reported).")
+    var workloads = allWorkloads.joined(separator: ",")
     var repetitions = 7
-
-    @Option(help: "Also write the results as JSON to this file.")
     var json: String?
+
+    /// The workloads named, in order.
+    var chosen: [String] { workloads.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+
+    /// Rejects an unknown workload before any runs (together they take
+    /// minutes), and fewer than one repetition (nothing to report; a negative
+    /// count would trap).
+    func validate() throws(UsageError) {
+        if let unknown = chosen.first(where: { !Self.allWorkloads.contains($0) }) {
+            throw UsageError("unknown workload \(unknown)")
+        }
+        guard repetitions > 0 else { throw UsageError("--repetitions must be positive") }
+    }
 
     func run() throws {
         let w = Workloads(repetitions: repetitions)
         print("matrix products: \(String(cString: ag_blas_kernels())) kernels")
         var results: [Result] = []
-        for name in workloads.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+        for name in chosen {
             let r: Result = switch name {
             case "W1": try w.w1()
             case "W2": try w.w2(composed: false)
@@ -35,7 +49,7 @@ struct AutogradBench: ParsableCommand {
             case "W9": try w.w9()
             case "W10": try w.w10()
             case "W11": try w.w11()
-            default: throw ValidationError("unknown workload \(name)")
+            default: throw UsageError("unknown workload \(name)")
             }
             print(format(r))
             results.append(r)

@@ -3,6 +3,8 @@ import AutogradExamples
 import AutogradKernels
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// One benchmark result: per-iteration times in seconds, plus extra figures.

@@ -1,47 +1,40 @@
-import ArgumentParser
 import Autograd
 import AutogradExamples
 import Foundation
+import ToolSupport
 
 @main
-struct AutogradDemo: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "autograd-demo",
-        abstract: "The PyTorch article's custom autograd Function, with C kernels, then an MLP trained with it.")
+struct AutogradDemo: Tool {
+    static let name = "autograd-demo"
+    static let abstract = "The PyTorch article's custom autograd Function, with C kernels, then an MLP trained with it."
+    static var flags: [Flag<Self>] {
+        [.option("epochs", \.epochs, help: "Training epochs."),
+         .option("learning-rate", \.learningRate, help: "SGD learning rate (momentum 0.9)."),
+         .option("batch-size", \.batchSize, help: "Mini-batch size."),
+         .option("hidden", \.hidden, help: "Hidden units per layer."),
+         .option("seed", \.seed, help: "Seed for initialisation, the train/held-out split and shuffling."),
+         .option("dtype", \.dtype, help: "float32 or float64."),
+         .option("data", \.data, help: "The digits CSV (64 pixels and a label per row)."),
+         .flag("skip-seed-example", \.skipSeedExample, help: "Skip the seed example."),
+         .flag("skip-training", \.skipTraining, help: "Skip training.")]
+    }
 
-    @Option(help: "Training epochs.")
     var epochs = 30
-
-    @Option(help: "SGD learning rate (momentum 0.9).")
     var learningRate = 0.02
-
-    @Option(help: "Mini-batch size.")
     var batchSize = 32
-
-    @Option(help: "Hidden units per layer.")
     var hidden = 128
-
-    @Option(help: "Seed for initialisation, the train/held-out split and shuffling.")
     var seed: UInt64 = 0
-
-    @Option(help: "float32 or float64.")
     var dtype: String = "float32"
-
-    @Option(help: "The digits CSV (64 pixels and a label per row).")
     var data: String = AutogradDemo.defaultDataPath
-
-    @Flag(help: "Skip the seed example.")
     var skipSeedExample = false
-
-    @Flag(help: "Skip training.")
     var skipTraining = false
 
-    mutating func validate() throws {
+    func validate() throws(UsageError) {
         guard DType(rawValue: dtype)?.isFloatingPoint == true else {
-            throw ValidationError("--dtype must be float32 or float64, not \(dtype)")
+            throw UsageError("--dtype must be float32 or float64, not \(dtype)")
         }
         guard epochs > 0, batchSize > 0, hidden > 0, learningRate > 0 else {
-            throw ValidationError("--epochs, --batch-size, --hidden and --learning-rate must be positive")
+            throw UsageError("--epochs, --batch-size, --hidden and --learning-rate must be positive")
         }
     }
 

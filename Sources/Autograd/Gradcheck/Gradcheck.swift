@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
-import AutogradKernels
+#elseif canImport(Darwin)
+import Darwin
 #endif
+import AutogradKernels
 
 /// Checks a function's backward against finite differences (PyTorch's
 /// `torch.autograd.gradcheck`).

@@ -5,6 +5,17 @@ import Darwin
 #endif
 import _AutogradShims
 
+/// C's `free`, for buffers from `posix_memalign`. Named apart because
+/// `BufferCache` has a property called `free`, and a module-qualified call
+/// (`Glibc.free`) builds on one platform only.
+private func freeBuffer(_ p: UnsafeMutableRawPointer) {
+    #if canImport(Glibc)
+    Glibc.free(p)
+    #elseif canImport(Darwin)
+    Darwin.free(p)
+    #endif
+}
+
 /// The header of a tensor's storage.
 struct StorageHeader {
     var byteCount: Int
@@ -149,7 +160,7 @@ final class BufferCache: @unchecked Sendable {
             held = 0
             return out
         }
-        for q in all { Glibc.free(q) }
+        for q in all { freeBuffer(q) }
     }
 
     func give(_ p: UnsafeMutableRawPointer, byteCount: Int) {
@@ -167,7 +178,7 @@ final class BufferCache: @unchecked Sendable {
             }
             return out
         }
-        for q in evicted { Glibc.free(q) }
+        for q in evicted { freeBuffer(q) }
     }
 }
 
