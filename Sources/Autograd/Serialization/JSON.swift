@@ -60,8 +60,14 @@ enum JSON: Equatable {
             at += 1
         }
 
+        /// The deepest nesting read. A safetensors header nests three deep;
+        /// the limit keeps the recursion small enough for a secondary
+        /// thread's 512 KiB stack even in a sanitizer's debug build, where
+        /// 512 levels overflowed it.
+        static let maximumDepth = 64
+
         mutating func value(depth: Int) throws -> JSON {
-            guard depth < 512 else { throw failure("nested too deeply") }
+            guard depth < Self.maximumDepth else { throw failure("nested too deeply") }
             skipSpace()
             guard at < bytes.endIndex else { throw failure("unexpected end") }
             switch bytes[at] {
