@@ -341,6 +341,20 @@ void ag_cumsum_backward_##SFX(const T *gy, T *gx, int64_t outer, int64_t n, int6
 AG_CUMSUM(float, f32)
 AG_CUMSUM(double, f64)
 
+// ---- cumprod: the running product in double, as PyTorch's acc_type --------
+
+#define AG_CUMPROD(T, SFX)                                                      \
+AG_SLICE_RANGE_ROWS(cumprod_fwd_##SFX, T, 4,                                    \
+    const T *s = x + AG_BASE; T *d = out + AG_BASE; double acc[AG_LANES];       \
+    AG_EACH acc[l] = 1;                                                         \
+    AG_ROWS_TO(s, d) AG_EACH { acc[l] *= (double)AG_AT(s); AG_AT(d) = (T)acc[l]; } \
+)                                                                               \
+void ag_cumprod_forward_##SFX(const T *x, T *y, int64_t outer, int64_t n, int64_t inner) { \
+    AG_RUN_SLICES(cumprod_fwd_##SFX, 1, .x = x, .out = y);                      \
+}
+AG_CUMPROD(float, f32)
+AG_CUMPROD(double, f64)
+
 // int64 products and running sums wrap around, as PyTorch's (computed on
 // uint64_t, whose overflow is defined). One thread: integer reductions are
 // for indices and counts, not bulk arithmetic.
@@ -352,6 +366,18 @@ void ag_prod_forward_i64(const int64_t *x, int64_t *y, int64_t outer, int64_t n,
             y[o * inner + i] = (int64_t)acc;
         }
 }
+void ag_cumprod_forward_i64(const int64_t *x, int64_t *y, int64_t outer, int64_t n, int64_t inner) {
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            uint64_t acc = 1;
+            for (int64_t j = 0; j < n; j++) {
+                const int64_t k = (o * n + j) * inner + i;
+                acc *= (uint64_t)x[k];
+                y[k] = (int64_t)acc;
+            }
+        }
+}
+
 void ag_cumsum_forward_i64(const int64_t *x, int64_t *y, int64_t outer, int64_t n, int64_t inner) {
     for (int64_t o = 0; o < outer; o++)
         for (int64_t i = 0; i < inner; i++) {

@@ -132,6 +132,7 @@ import Testing
         "sigmoid": { try $0.sigmoid() }, "pow_2": { try $0.pow(2) }, "pow_0": { try $0.pow(0) },
         "pow_5": { try $0.pow(5) }, "pow_neg_1": { try $0.pow(-1) }, "pow_2_5": { try $0.pow(2.5) },
         "prod": { try $0.prod() }, "cumsum": { try $0.cumsum(dim: 0) }, "sum": { try $0.sum() },
+        "cumprod": { try $0.cumprod(dim: 0) },
         "clamp_2_6": { try $0.clamp(min: 2, max: 6) }, "clamp_2_5": { try $0.clamp(min: 2.5) },
         "round": { try $0.round() }, "floor": { try $0.floor() },
     ]

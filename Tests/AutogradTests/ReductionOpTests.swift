@@ -15,6 +15,7 @@ func applyReductionFixture(_ c: FixtureCase, _ x: Tensor) throws -> [Tensor] {
     case "std": return [try x.std(dims: dims, unbiased: unbiased, keepDim: keep)]
     case "logsumexp": return [try x.logsumexp(dims: dims!, keepDim: keep)]
     case "cumsum": return [try x.cumsum(dim: dim!)]
+    case "cumprod": return [try x.cumprod(dim: dim!)]
     case "norm":
         let p: Double = switch c.arg("p") {
         case .string("inf"): .infinity
@@ -63,7 +64,7 @@ func checkReductionFixture(_ c: FixtureCase, rtol: Double? = nil, atol: Double? 
     expectClose(gx, grads[0], rtol: rt, atol: at, "\(c.name) grad")
 }
 
-private let reductionOps: Set = ["mean", "prod", "var", "std", "logsumexp", "cumsum", "norm"]
+private let reductionOps: Set = ["mean", "prod", "var", "std", "logsumexp", "cumsum", "cumprod", "norm"]
 
 /// A float64 input of `shape` that requires grad, with distinct values (and
 /// distinct magnitudes) in [-2, 2], none within 0.1 of zero.
@@ -86,6 +87,7 @@ func distinctInput(_ shape: [Int], seed: Double = 0) throws -> Tensor {
     @Test(arguments: [
         ("mean", [2, 3, 4]), ("prod", [3, 4]), ("prodDim", [2, 3, 4]), ("var", [2, 3, 4]), ("varPop", [3, 4]),
         ("std", [2, 3, 4]), ("logsumexp", [2, 3, 4]), ("logsumexpAll", [3, 4]), ("cumsum", [3, 4]),
+        ("cumprod", [3, 4]), ("cumprodZeros", [3, 5]),
         ("norm2", [2, 3, 4]), ("norm1", [3, 4]), ("norm3", [3, 4]), ("norm1.5", [2, 3, 4]), ("norm0.5", [3, 4]),
         ("normInf", [3, 4]), ("normNegInf", [2, 3, 4]), ("normDims", [2, 3, 4]),
     ])
@@ -100,6 +102,8 @@ func distinctInput(_ shape: [Int], seed: Double = 0) throws -> Tensor {
         case "logsumexp": { try $0.logsumexp(dims: [0, 2]) }
         case "logsumexpAll": { try $0.logsumexp(dims: []) }
         case "cumsum": { try $0.cumsum(dim: -1) }
+        case "cumprod": { try $0.cumprod(dim: 0) }
+        case "cumprodZeros": { try $0.cumprod(dim: 1) }
         case "norm2": { try $0.norm() }
         case "norm1": { try $0.norm(p: 1, dim: 1) }
         case "norm3": { try $0.norm(p: 3, dim: 0, keepDim: true) }
@@ -109,7 +113,12 @@ func distinctInput(_ shape: [Int], seed: Double = 0) throws -> Tensor {
         case "normNegInf": { try $0.norm(p: -.infinity, dims: [0, 2]) }
         default: { try $0.norm(p: 2, dims: [0, 2], keepDim: true) }
         }
-        let x = try distinctInput(shape)
+        var x = try distinctInput(shape)
+        if op == "cumprodZeros" {
+            // One zero, two zeros and a leading zero in the slices: the gradient's special cases.
+            x = try Tensor([1.5, 0.7, 0, -1.2, 0.9, 1.1, 0, -0.8, 0, 1.3, 0, 0.6, -1.4, 1.2, 0.8],
+                           shape: [3, 5], dtype: .float64, requiresGrad: true)
+        }
         #expect(try gradcheck({ try f($0[0]) }, inputs: [x]))
         #expect(try gradgradcheck({ try f($0[0]) }, inputs: [x]))
     }

@@ -51,7 +51,8 @@ import Testing
         "tanh": { try $0.tanh() }, "sigmoid": { try $0.sigmoid() }, "sin": { try $0.sin() },
         "bitwise_not": { try ~$0 }, "round": { try $0.round() }, "floor": { try $0.floor() },
         "sum": { try $0.sum() }, "prod": { try $0.prod() }, "mean": { try $0.mean() },
-        "cumsum": { try $0.cumsum(dim: 0) }, "max": { try $0.max() }, "min": { try $0.min() },
+        "cumsum": { try $0.cumsum(dim: 0) }, "cumprod": { try $0.cumprod(dim: 0) },
+        "max": { try $0.max() }, "min": { try $0.min() },
         "argmax": { try $0.argmax() }, "sort": { try $0.sort().values }, "sort_indices": { try $0.sort().indices },
         "max_dim": { try $0.max(dim: 0).values }, "max_dim_indices": { try $0.max(dim: 0).indices },
         "clamp": { try $0.clamp(min: -3, max: 100) }, "softmax": { try $0.softmax(dim: 0) },
@@ -68,7 +69,7 @@ import Testing
         "softmax": { try $0.softmax(dim: 0) * $1 }, "pow": { try $0.pow(3) * $1 },
     ]
     static let transcendental: Set<String> = ["exp", "log", "sqrt", "tanh", "sigmoid", "sin", "softmax", "pow"]
-    static let halfIntermediateRounding: Set<String> = ["prod", "floor_divide"]
+    static let halfIntermediateRounding: Set<String> = ["prod", "cumprod", "floor_divide"]
 
     static func run(_ c: Case) throws -> Tensor {
         guard case .tensor(let a) = try PromotionTests.value(c.a) else { throw AutogradError.invalidArgument("number first") }

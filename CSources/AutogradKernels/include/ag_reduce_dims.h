@@ -32,6 +32,11 @@ void ag_reduce_permute_i64(const int64_t *x, int64_t *y, int32_t ndim, const int
 /// as PyTorch's): y[o, i] = prod_j x[o, j, i]; cumsum keeps x's shape.
 void ag_prod_forward_i64(const int64_t *x, int64_t *y, int64_t outer, int64_t n, int64_t inner);
 void ag_cumsum_forward_i64(const int64_t *x, int64_t *y, int64_t outer, int64_t n, int64_t inner);
+/// y[j] = prod_{k <= j} x[k] over [outer, n, inner], wrapping (int64) or
+/// accumulated in double and rounded at each j (float32, as PyTorch's acc_type).
+void ag_cumprod_forward_i64(const int64_t *x, int64_t *y, int64_t outer, int64_t n, int64_t inner);
+void ag_cumprod_forward_f32(const float *x, float *y, int64_t outer, int64_t n, int64_t inner);
+void ag_cumprod_forward_f64(const double *x, double *y, int64_t outer, int64_t n, int64_t inner);
 
 /// mask[k] = 1 where x[k] == 0, else 0, over n elements (for masking a
 /// division by a zero norm or deviation when a backward is recorded).

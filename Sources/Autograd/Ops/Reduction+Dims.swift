@@ -307,6 +307,50 @@ enum Cumsum: Function {
     }
 }
 
+/// y_j = Π_{k≤j} x_k along a dim (PyTorch's cumprod). Integers and bools
+/// multiply in int64 (wrapping).
+///
+/// dL/dx_i = Σ_{k≥i} g_k Π_{j≤k, j≠i} x_j. With z the first zero of the
+/// slice (none: z = n) and x' = x with x_z set to 1:
+///   i < z:  Σ_{k≥i} g_k y_k / x_i (the terms k ≥ z are 0), a reversed cumsum;
+///   i = z:  Σ_{k≥z} g_k y'_k with y' = cumprod(x');
+///   i > z:  x_z · (dL/dx' at i) — 0, written so that its derivative in x_z
+///           is right (differentiating the backward again needs it).
+/// Built from ops (where, cumsum, cumprod), so it is differentiable again;
+/// one level of recursion per zero of a slice.
+enum Cumprod: Function {
+    static var _storageTypes: _StorageTypes { .widenedFloatsOnly }
+    static var _layout: _FunctionLayout { .strided }  // views read through ReductionLayout
+    static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
+        let x = try args.tensor(0).dtype.isFloatingPoint ? try args.tensor(0) : try args.tensor(0).to(.int64)
+        let dim = try args.int(1)
+        ctx.set("dim", dim)
+        ctx.saveForBackward(x)
+        return try ReductionLayout(x, dims: [dim], op: "cumprod")
+            .scan(x, { ag_cumprod_forward_f32($0, $1, $2, $3, $4) }, { ag_cumprod_forward_f64($0, $1, $2, $3, $4) },
+                  i64: { ag_cumprod_forward_i64($0, $1, $2, $3, $4) })
+    }
+    static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        [try gradient(try ctx.savedTensors[0], gradOutputs[0]!, try ctx.get("dim", as: Int.self)), nil]
+    }
+
+    /// dL/dx of y = cumprod(x) along `dim` for dL/dy = g (see above).
+    static func gradient(_ x: Tensor, _ g: Tensor, _ dim: Int) throws -> Tensor {
+        let zero = try x.eq(0)
+        let zerosSoFar = try zero.to(.int64).cumsum(dim: dim)
+        let before = try zerosSoFar.eq(0)
+        let one = Tensor.filled([], 1, dtype: x.dtype)
+        let beforePart = try ReversedCumsum.apply(g * Cumprod.apply(x, dim), dim) / Tensor.where(zero, one, x)
+        let firstZero = try zero.logicalAnd(zerosSoFar.eq(1))
+        guard try firstZero.sum().item() != 0 else { return try Tensor.where(before, beforePart, Tensor.zeros(like: g)) }
+        let x1 = try Tensor.where(firstZero, one, x)
+        let atZero = try ReversedCumsum.apply(g * Cumprod.apply(x1, dim), dim)
+        let xz = try Tensor.where(firstZero, x, Tensor.zeros(like: x)).sum(dims: [dim], keepDim: true)
+        let after = try xz * gradient(x1, g, dim)
+        return try Tensor.where(before, beforePart, Tensor.where(firstZero, atZero, after))
+    }
+}
+
 /// y_j = Σ_{k≥j} x_k along a dim (cumsum's backward). dL/dx = cumsum(dL/dy).
 enum ReversedCumsum: Function {
     static var _storageTypes: _StorageTypes { .widenedFloatsOnly }
@@ -357,6 +401,13 @@ extension Tensor {
     /// Cumulative sum along `dim`: y_j = Σ_{k≤j} x_k.
     public func cumsum(dim: Int) throws -> Tensor {
         try Cumsum.apply(self, try normalizedDim(dim, "cumsum"))
+    }
+
+    /// The running product along `dim` (PyTorch's `cumprod`): y_j = Π_{k≤j} x_k.
+    /// Integers and bools give int64 (wrapping on overflow); the gradient is
+    /// exact around zeros (see `Cumprod`).
+    public func cumprod(dim: Int) throws -> Tensor {
+        try Cumprod.apply(self, try normalizedDim(dim, "cumprod"))
     }
 }
 
