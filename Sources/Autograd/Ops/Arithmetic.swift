@@ -67,14 +67,12 @@ enum Neg: UnaryFunction {
 }
 
 extension Tensor {
-    /// Brings two operands to a common dtype, as PyTorch's type promotion does
-    /// (float64 wins over float32; a floating type wins over int64 and bool).
+    /// Brings two operands of an op that computes in floating point (mse_loss,
+    /// outer) to their common floating dtype: `torch.promote_types`, and
+    /// float32 when both are integers or bools.
     static func promoted(_ a: Tensor, _ b: Tensor) throws -> (Tensor, Tensor) {
-        if a.dtype == b.dtype {
-            if !a.dtype.isFloatingPoint { return (try a.to(.float32), try b.to(.float32)) }
-            return (a, b)
-        }
-        let target: DType = (a.dtype == .float64 || b.dtype == .float64) ? .float64 : .float32
+        var target = DType.promote(a.dtype, b.dtype)
+        if !target.isFloatingPoint { target = .float32 }
         return (a.dtype == target ? a : try a.to(target), b.dtype == target ? b : try b.to(target))
     }
 

@@ -28,7 +28,7 @@ import Testing
 
     static func tensor(_ r: inout Random, shape: [Int]? = nil, dtype: DType? = nil) throws -> Tensor {
         let s = shape ?? r.shape()
-        let d = dtype ?? [DType.float32, .float64, .int64, .bool][r.int(0...3)]
+        let d = dtype ?? DType.allCases[r.int(0...(DType.allCases.count - 1))]
         let n = Shape.count(s)
         let values = (0..<n).map { _ in Double(r.int(-3...3)) }
         var t = try Tensor(values, shape: s, dtype: d)
