@@ -27,29 +27,31 @@ AG_UNARY(sigmoid, y,    1 / (1 + ag_exp_t(-v)), g * (1 - v) * v)
 AG_UNARY(log_sigmoid, x, v != v ? v : (v < 0 ? v : zero) - log1p(exp(-fabs(v))),
          g * ((v < 0 ? zero + 1 : zero) - (v < 0 ? zero + 1 : zero - 1) * (exp(-fabs(v)) / (1 + exp(-fabs(v))))))
 AG_UNARY(relu,    y,    v < 0 ? zero : v, v <= 0 ? zero : g)
+AG_UNARY(erf,     x,    ag_erf_t(v),     g * (__typeof__(zero))AG_2_SQRTPI * ag_exp_t(-(v * v)))
 AG_UNARY(round,   NULL, rint(v),         zero)
 AG_UNARY(floor,   NULL, floor(v),        zero)
 AG_UNARY(ceil,    NULL, ceil(v),         zero)
 
-// GELU, exact and tanh-approximated, with PyTorch's constants and order:
+// GELU, exact and tanh-approximated, with PyTorch's constants and order
+// (float: the vectorised erf, exp and tanh of ag_math.h, within 1 ulp):
 // kBeta = sqrt(2) * (2/sqrt(pi)) * 0.5 = sqrt(2/pi) in the tanh form and
 // 1/sqrt(2 pi) in the exact derivative's pdf.
 #define AG_GELU(T, SFX)                                                             \
 static inline T ag_gelu_grad_##SFX(T x) {                                          \
     const T kBeta = (T)(AG_SQRT2 * AG_2_SQRTPI * 0.5 * 0.5);                         \
-    const T cdf = (T)0.5 * (1 + erf(x * (T)AG_SQRT1_2));                            \
-    const T pdf = kBeta * exp(x * x * (T)-0.5);                                    \
+    const T cdf = (T)0.5 * (1 + ag_erf_t(x * (T)AG_SQRT1_2));                       \
+    const T pdf = kBeta * ag_exp_t(x * x * (T)-0.5);                               \
     return cdf + x * pdf;                                                           \
 }                                                                                   \
 static inline T ag_gelu_tanh_##SFX(T x) {                                          \
     const T kBeta = (T)(AG_SQRT2 * AG_2_SQRTPI * 0.5), kKappa = (T)0.044715;          \
     const T inner = kBeta * (x + kKappa * (x * x * x));                            \
-    return (T)0.5 * x * (1 + tanh(inner));                                         \
+    return (T)0.5 * x * (1 + ag_tanh_t(inner));                                    \
 }                                                                                   \
 static inline T ag_gelu_tanh_grad_##SFX(T x) {                                     \
     const T kBeta = (T)(AG_SQRT2 * AG_2_SQRTPI * 0.5), kKappa = (T)0.044715;          \
     const T x_sq = x * x, x_cube = x_sq * x;                                       \
-    const T t = tanh(kBeta * (x + kKappa * x_cube));                               \
+    const T t = ag_tanh_t(kBeta * (x + kKappa * x_cube));                          \
     const T left = (T)0.5 * x, right = 1 + t;                                      \
     const T left_derivative = (T)0.5 * right;                                      \
     const T tanh_derivative = 1 - t * t;                                           \
@@ -60,7 +62,7 @@ static inline T ag_gelu_tanh_grad_##SFX(T x) {                                  
 AG_GELU(float, f32)
 AG_GELU(double, f64)
 
-AG_FWD(gelu, float, f32, v * 0.5f * (1 + erf(v * (float)AG_SQRT1_2)))
+AG_FWD(gelu, float, f32, v * 0.5f * (1 + ag_erff(v * (float)AG_SQRT1_2)))
 AG_FWD(gelu, double, f64, v * 0.5 * (1 + erf(v * AG_SQRT1_2)))
 AG_BWD(gelu, float, f32, x, g * ag_gelu_grad_f32(v))
 AG_BWD(gelu, double, f64, x, g * ag_gelu_grad_f64(v))

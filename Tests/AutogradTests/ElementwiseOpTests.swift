@@ -17,6 +17,7 @@ private func run(_ c: FixtureCase, _ xs: [Tensor]) throws -> Tensor {
     case "sign": return try x.sign()
     case "log1p": return try x.log1p()
     case "expm1": return try x.expm1()
+    case "erf": return try x.erf()
     case "rsqrt": return try x.rsqrt()
     case "sin": return try x.sin()
     case "cos": return try x.cos()
@@ -73,6 +74,7 @@ private func run(_ c: FixtureCase, _ xs: [Tensor]) throws -> Tensor {
 
     static let unary: [(String, @Sendable (Tensor) throws -> Tensor, ClosedRange<Double>)] = [
         ("log1p", { try $0.log1p() }, -0.5...2), ("expm1", { try $0.expm1() }, -2...2),
+        ("erf", { try $0.erf() }, -2...2),
         ("rsqrt", { try $0.rsqrt() }, 0.5...3), ("sin", { try $0.sin() }, -3...3),
         ("cos", { try $0.cos() }, -3...3), ("tan", { try $0.tan() }, -1.2...1.2),
         ("sigmoid", { try $0.sigmoid() }, -4...4), ("relu", { try $0.relu() }, -2...2),

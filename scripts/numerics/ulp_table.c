@@ -52,6 +52,7 @@ int main(int argc, char **argv) {
         {"expm1", ag_expm1_forward_f32, expm1, -88, 88},
         {"sqrt", ag_sqrt_forward_f32, sqrt, 0, 3e38},
         {"logsigmoid", ag_log_sigmoid_forward_f32, log_sigmoid_d, -1e4, 104},
+        {"erf", ag_erf_forward_f32, erf, -5, 5},
         {"gelu (exact)", ag_gelu_forward_f32, gelu_d, -10, 10},
     };
     float *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)n * sizeof *y);

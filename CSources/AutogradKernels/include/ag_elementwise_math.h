@@ -13,6 +13,7 @@
 #include "ag_types.h"
 #include "ag_unary.h"
 
+AG_DECLARE_UNARY(erf)       // y = erf(x);      gx = gy * 2/sqrt(pi) * e^(-x²)          (reads x)
 AG_DECLARE_UNARY(log1p)     // y = ln(1 + x);   gx = gy / (x + 1)                    (reads x)
 AG_DECLARE_UNARY(expm1)     // y = e^x - 1;     gx = gy * (y + 1)                    (reads y)
 AG_DECLARE_UNARY(rsqrt)     // y = 1/sqrt x;    gx = -0.5 * gy * y^3                 (reads y)

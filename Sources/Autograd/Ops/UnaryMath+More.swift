@@ -13,6 +13,17 @@ enum Log1p: ElementwiseUnary {
     static func gradient(_ x: Tensor, _ g: Tensor) throws -> Tensor { try g / (x + 1) }
 }
 
+/// erf(x) = 2/√π ∫₀ˣ e^(−t²) dt.  dL/dx = dL/dy · 2/√π · e^(−x²).
+/// float32 through the vectorised ag_erff (within 1 ulp), float64 libm's.
+enum Erf: ElementwiseUnary {
+    static let forwardKernels: (UnaryKernelF32, UnaryKernelF64) = (ag_erf_forward_f32, ag_erf_forward_f64)
+    static let backwardKernels: (UnaryBackwardF32, UnaryBackwardF64) = (ag_erf_backward_f32, ag_erf_backward_f64)
+    static let backwardReadsOutput = false
+    static func gradient(_ x: Tensor, _ g: Tensor) throws -> Tensor {
+        try g * (2 / Double.pi.squareRoot()) * (-(x * x)).exp()
+    }
+}
+
 /// e^x - 1.  dL/dx = dL/dy * (y + 1).
 enum Expm1: ElementwiseUnary {
     static let forwardKernels: (UnaryKernelF32, UnaryKernelF64) = (ag_expm1_forward_f32, ag_expm1_forward_f64)
@@ -101,6 +112,9 @@ extension Tensor {
     /// ln(1 + x), elementwise, accurate for small x.
     /// Backward: dL/dx = dL/dy / (1 + x).
     public func log1p() throws -> Tensor { try Log1p.apply(promotedToFloat()) }
+    /// The error function, elementwise (PyTorch's `erf`).
+    /// Backward: dL/dx = dL/dy · 2/√π · e^(−x²).
+    public func erf() throws -> Tensor { try Erf.apply(promotedToFloat()) }
     /// e^x - 1, elementwise, accurate for small x.
     /// Backward: dL/dx = dL/dy * (y + 1).
     public func expm1() throws -> Tensor { try Expm1.apply(promotedToFloat()) }

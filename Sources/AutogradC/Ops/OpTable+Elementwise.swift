@@ -63,6 +63,7 @@ let elementwiseOps: [Op] = [
     unaryOp("abs") { try $0.abs() },
     unaryOp("sign") { try $0.sign() },
     unaryOp("log1p") { try $0.log1p() },
+    unaryOp("erf") { try $0.erf() },
     unaryOp("expm1") { try $0.expm1() },
     unaryOp("rsqrt") { try $0.rsqrt() },
     unaryOp("sin") { try $0.sin() },
