@@ -154,6 +154,28 @@ import AutogradExamples
         #expect(Swift.abs(try x.grad!.item() - Foundation_pow(1.0001, 20_000)) < 1e-9)
     }
 
+    /// A deep graph is released without recursing node by node (PyTorch's
+    /// deleteNode): built, differentiated and dropped on a thread with a
+    /// 256 KiB stack, where a recursive release of 20,000 nodes overflowed.
+    @Test func deepChainsAreReleasedOnASmallStack() throws {
+        let done = DispatchSemaphore(value: 0)
+        let result = ManagedCounter()
+        let thread = Thread {
+            do {
+                let x = try Tensor([1], dtype: .float64, requiresGrad: true)
+                var y = x
+                for _ in 0..<20_000 { y = try y * 1.0001 }
+                try y.sum().backward()
+                if Swift.abs(try x.grad!.item() - Foundation_pow(1.0001, 20_000)) < 1e-9 { result.increment() }
+            } catch {}
+            done.signal()
+        }
+        thread.stackSize = 256 << 10
+        thread.start()
+        done.wait()
+        #expect(result.value == 1)
+    }
+
     @Test func independentGraphsOnSeveralThreads() throws {
         let failures = ManagedCounter()
         DispatchQueue.concurrentPerform(iterations: 8) { i in
