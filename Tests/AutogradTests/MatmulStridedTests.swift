@@ -98,7 +98,7 @@ private func expectMatchesCopies(_ bases: [Tensor], _ views: ([Tensor]) throws -
     @Test(arguments: MatrixView.all)
     func operandIsReadInPlaceExactlyWhenCblasCanTakeIt(_ v: MatrixView) throws {
         let x = try v.make(try randn(v.baseShape(4, 5), .float32, seed: 3), 4, 5)
-        let operand = GemmOperand(x)
+        let operand = try GemmOperand(x)
         #expect((operand.tensor === x) == v.inPlace, "\(v.name)")
         #expect(operand.tensor.sharesStorage(with: x) == v.inPlace)
         // The products get their operands as they are, not as contiguous stand-ins.
@@ -107,18 +107,18 @@ private func expectMatchesCopies(_ bases: [Tensor], _ views: ([Tensor]) throws -
 
     @Test func operandLayouts() throws {
         let x = try Tensor.zeros([6, 8])
-        let t = GemmOperand(try x.t())
+        let t = try GemmOperand(try x.t())
         #expect(t.columnMajor && t.ld == 8)
-        let rows = GemmOperand(try x.slice(dim: 0, step: 3))
+        let rows = try GemmOperand(try x.slice(dim: 0, step: 3))
         #expect(!rows.columnMajor && rows.ld == 24)
-        let cols = GemmOperand(try x.narrow(dim: 1, start: 2, length: 3).t())
+        let cols = try GemmOperand(try x.narrow(dim: 1, start: 2, length: 3).t())
         #expect(cols.columnMajor && cols.ld == 8)
         // A single row or column takes any stride along its size-1 dimension.
-        let column = GemmOperand(try x.select(dim: 1, index: 2).unsqueeze(dim: 0))
+        let column = try GemmOperand(try x.select(dim: 1, index: 2).unsqueeze(dim: 0))
         #expect(column.tensor.isContiguous == false && column.columnMajor && column.ld == 8)
-        let batch = GemmOperand(try Tensor.zeros([3, 4, 5]).mT)
+        let batch = try GemmOperand(try Tensor.zeros([3, 4, 5]).mT)
         #expect(batch.columnMajor && batch.ld == 5 && batch.batchStride == 20)
-        let shared = GemmOperand(try Tensor.zeros([1, 4, 5]).expand([3, 4, 5]))
+        let shared = try GemmOperand(try Tensor.zeros([1, 4, 5]).expand([3, 4, 5]))
         #expect(!shared.columnMajor && shared.ld == 5 && shared.batchStride == 0 && shared.tensor.isContiguous == false)
     }
 

@@ -24,7 +24,7 @@ import AutogradKernels
     func binaryOpsReadViews(_ dtype: DType) throws {
         let g = Generator(seed: 4)
         for (name, v) in try Self.views(dtype) {
-            let dense = v.copied()
+            let dense = try v.copied()
             let other = try Tensor.randn(v.shape, dtype: dtype, generator: g)
             let row = try Tensor.randn([v.shape.last!], dtype: dtype, generator: g)
             for (op, f) in [("+", { try $0 + $1 }), ("-", { try $0 - $1 }), ("*", { try $0 * $1 }), ("/", { try $0 / $1 }),
@@ -61,7 +61,7 @@ import AutogradKernels
             ("big t of row step", try big.slice(dim: 0, step: 3).t()),  // inner stride 2100
         ]
         for (name, v) in views {
-            let dense = v.copied()
+            let dense = try v.copied()
             for (op, f) in [("exp", { try $0.exp() }), ("tanh", { try $0.tanh() }), ("neg", { try -$0 }),
                             ("sign", { try $0.sign() }), ("pow 3", { try $0.pow(3) }), ("gelu", { try $0.gelu() })]
                 as [(String, (Tensor) throws -> Tensor)] {
@@ -86,7 +86,7 @@ import AutogradKernels
     @Test(arguments: [DType.float32, .float64])
     func sumsOverViews(_ dtype: DType) throws {
         for (name, v) in try Self.views(dtype) {
-            let dense = v.copied()
+            let dense = try v.copied()
             let close = { (a: Tensor, b: Tensor, what: String) in
                 expectClose(a.toArray(), b.toArray(), rtol: 1e-6, atol: 1e-6, "\(what) of \(name)")
                 #expect(a.shape == b.shape && a.isContiguous, "\(what) of \(name): contiguous")

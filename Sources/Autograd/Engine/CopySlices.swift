@@ -77,7 +77,7 @@ enum AsStridedScatter: Function {
         let g = try args.tensor(0), src = try args.tensor(1)
         let window = Geometry(shape: try args.ints(2), strides: try args.ints(3), offset: try args.int(4))
         ctx.set("window", window)
-        let y = g.copied()
+        let y = try g.copied()
         Tensor.copyElements(from: src.dtype == y.dtype ? src : try src.to(y.dtype), into: y.window(window))
         return y
     }

@@ -101,7 +101,7 @@ enum Engine {
             if let g = i < gradients.count ? gradients[i] : nil {
                 seed = g.dtype == r.dtype ? g : try g.to(r.dtype)
             } else {
-                seed = Tensor.filled(r.shape, 1, dtype: r.dtype)
+                seed = try Tensor.filled(r.shape, 1, dtype: r.dtype)
             }
             try route(consume seed, along: Graph.edge(of: r), createGraph: createGraph, pass: &pass, capture: &capture)
         }
@@ -213,7 +213,7 @@ enum Engine {
         if node.materializeGrads {
             for i in 0..<grads.count where grads[i] == nil {
                 let o = node.outputs[i]
-                grads[i] = Tensor.filled(o.shape, 0, dtype: o.dtype)
+                grads[i] = try Tensor.filled(o.shape, 0, dtype: o.dtype)
             }
         }
         if node.widened {
@@ -305,7 +305,7 @@ enum Engine {
     /// passes on several threads into one leaf sum exactly.
     private static func accumulate(_ gradient: consuming Tensor, into leaf: Tensor, createGraph: Bool) throws {
         var g = consume gradient
-        if !g.isContiguous { g = createGraph ? try g.contiguous() : g.copied() }
+        if !g.isContiguous { g = createGraph ? try g.contiguous() : try g.copied() }
         // Not `withStripe`: a closure would hold another reference to g, and
         // `store` keeps g without a copy only when nothing else refers to it.
         let key = UnsafeRawPointer(Unmanaged.passUnretained(leaf).toOpaque())
@@ -320,14 +320,14 @@ enum Engine {
             if createGraph || old.requiresGrad || g.requiresGrad || !old.isContiguous {
                 leaf.grad = try old + g
             } else {
-                old.addInPlaceUnchecked(g)
+                try old.addInPlaceUnchecked(g)
             }
         } else if createGraph {
             leaf.grad = g
         } else if isKnownUniquelyReferenced(&g) && isKnownUniquelyReferenced(&g.storage) {
             leaf.grad = g.requiresGrad ? g.detach() : g
         } else {
-            leaf.grad = g.copied()
+            leaf.grad = try g.copied()
         }
     }
 }

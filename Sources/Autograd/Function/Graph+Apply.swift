@@ -46,10 +46,10 @@ enum Graph {
                 guard case .tensor(let t) = args[i] else { continue }
                 if widening && t.dtype.isNarrow {
                     if standIns == nil { standIns = args }
-                    standIns![i] = .tensor(t.widenedStandIn())
+                    standIns![i] = .tensor(try t.widenedStandIn())
                 } else if layout == .contiguous && !t.isContiguous {
                     if standIns == nil { standIns = args }
-                    standIns![i] = .tensor(t.contiguousStandIn())
+                    standIns![i] = .tensor(try t.contiguousStandIn())
                 }
             }
         }
@@ -69,7 +69,7 @@ enum Graph {
                 guard case .tensor(let standIn) = forwardArgs[i], case .tensor(let x) = args[i], standIn !== x,
                       dirty.contains(where: { $0 === standIn }) else { continue }
                 try x.checkNoInternalOverlap()
-                Tensor.castElements(from: standIn, into: x)
+                try Tensor.castElements(from: standIn, into: x)
                 for k in 0..<outputs.count where outputs[k] === standIn { outputs[k] = x }
                 ctx.ext.dirty = ctx.ext.dirty.map { $0 === standIn ? x : $0 }
             }
@@ -92,7 +92,7 @@ enum Graph {
             }
         }
         if widening, let standIns {
-            outputs = narrowOutputs(outputs, function._storageTypes, args, standIns, ctx)
+            outputs = try narrowOutputs(outputs, function._storageTypes, args, standIns, ctx)
             ctx.widened = true
         }
         if layout == .view || layout == .multiView, case .tensor(let x)? = args.first {

@@ -39,8 +39,8 @@ extension Tensor {
     /// A copy in `computeType` that stands in for this tensor of a storage
     /// type in a forward: it keeps this tensor's place in the graph and
     /// reports (and bumps) this tensor's version counter.
-    func widenedStandIn() -> Tensor {
-        let t = castUnrecorded(to: dtype.computeType)
+    func widenedStandIn() throws -> Tensor {
+        let t = try castUnrecorded(to: dtype.computeType)
         t.versionSource = versionStorage
         t.storedRequiresGrad = requiresGrad
         t.storedGradFn = gradFn
@@ -51,13 +51,13 @@ extension Tensor {
     /// A copy in `dtype` (not recorded): as `to(dtype)`, through the C cast.
     /// A view dense in some order of its dims keeps its strides and is cast
     /// flat; any other is cast from a dense copy into a contiguous result.
-    func castUnrecorded(to dtype: DType) -> Tensor {
+    func castUnrecorded(to dtype: DType) throws -> Tensor {
         var x = self
         let dense = x.denseMemoryOrder != nil
-        if !dense { x = x.contiguousData }
-        let y = dense ? Tensor(storage: Storage.allocate(byteCount: x.count * dtype.byteSize), shape: x.shape,
+        if !dense { x = try x.contiguousData }
+        let y = dense ? Tensor(storage: try Storage.allocate(byteCount: x.count * dtype.byteSize), shape: x.shape,
                                strides: x.strides, offset: 0, dtype: dtype)
-                      : Tensor(uninitializedShape: x.shape, dtype: dtype)
+                      : try Tensor(uninitializedShape: x.shape, dtype: dtype)
         if x.count == 0 { return y }
         withExtendedLifetime(x) {
             _ = ag_cast(x.rawPointer, x.dtype.kernelCode, y.rawPointer, dtype.kernelCode, Int64(x.count))
@@ -67,8 +67,8 @@ extension Tensor {
 
     /// dst[i] = src[i] converted to dst's dtype, each read or written through
     /// its own strides (not recorded, no version bump).
-    static func castElements(from src: Tensor, into dst: Tensor) {
-        copyElements(from: src.dtype == dst.dtype ? src : src.castUnrecorded(to: dst.dtype), into: dst)
+    static func castElements(from src: Tensor, into dst: Tensor) throws {
+        copyElements(from: src.dtype == dst.dtype ? src : try src.castUnrecorded(to: dst.dtype), into: dst)
     }
 }
 
@@ -101,7 +101,7 @@ extension Graph {
     /// the output itself, the node is once differentiable (differentiating
     /// its backward is PyTorch's error, not a silently missing term).
     static func narrowOutputs(_ outputs: [Tensor], _ policy: _StorageTypes, _ args: [Argument],
-                              _ standIns: [Argument], _ ctx: Context) -> [Tensor] {
+                              _ standIns: [Argument], _ ctx: Context) throws -> [Tensor] {
         let targets = narrowingTargets(args)
         var result = outputs
         for k in 0..<outputs.count {
@@ -119,9 +119,9 @@ extension Graph {
             default: break
             }
             if let d = targets[o.dtype] {
-                result[k] = o.castUnrecorded(to: d)
+                result[k] = try o.castUnrecorded(to: d)
                 if ctx.toSave.contains(where: { $0 === o }) {
-                    Tensor.castElements(from: result[k], into: o)
+                    try Tensor.castElements(from: result[k], into: o)
                     ctx.ext.onceDifferentiableOverride = true
                 }
             }

@@ -144,7 +144,7 @@ private struct GradChecker {
     private func analyticalJacobian(output: Tensor, diff: [Int]) throws -> [[Double]] {
         var jacs = diff.map { [Double](repeating: 0, count: inputs[$0].count * output.count) }
         for k in 0..<output.count {
-            let v = Tensor.filled(output.shape, 0, dtype: output.dtype)
+            let v = try Tensor.filled(output.shape, 0, dtype: output.dtype)
             v.setElement(k, 1)
             let gs = try grad(outputs: [output], inputs: diff.map { inputs[$0] }, gradOutputs: [v],
                               retainGraph: true, allowUnused: true)

@@ -20,7 +20,7 @@ enum Relu: ElementwiseUnary {
     static let backwardKernels: (UnaryBackwardF32, UnaryBackwardF64) = (ag_relu_backward_f32, ag_relu_backward_f64)
     static let backwardReadsOutput = true
     static func gradient(_ y: Tensor, _ g: Tensor) throws -> Tensor {
-        let slope = Tensor.unaryBackward(x: nil, y: y.detach(), gy: Tensor.ones(like: y), backwardKernels.0, backwardKernels.1)
+        let slope = try Tensor.unaryBackward(x: nil, y: y.detach(), gy: try Tensor.ones(like: y), backwardKernels.0, backwardKernels.1)
         return try g * slope
     }
 }
@@ -32,7 +32,7 @@ enum LeakyRelu: Function {
         let x = try args.tensor(0), slope = try args.double(1)
         ctx.saveForBackward(x)
         ctx.set("slope", slope)
-        return x.mapKernel({ ag_leaky_relu_forward_f32($0, slope, $1, $2) }, { ag_leaky_relu_forward_f64($0, slope, $1, $2) })
+        return try x.mapKernel({ ag_leaky_relu_forward_f32($0, slope, $1, $2) }, { ag_leaky_relu_forward_f64($0, slope, $1, $2) })
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let x = try ctx.savedTensors[0], slope = try ctx.get("slope", as: Double.self)
@@ -51,7 +51,7 @@ enum Elu: Function {
         let x = try args.tensor(0), alpha = try args.double(1)
         ctx.saveForBackward(x)
         ctx.set("alpha", alpha)
-        return x.mapKernel({ ag_elu_forward_f32($0, alpha, $1, $2) }, { ag_elu_forward_f64($0, alpha, $1, $2) })
+        return try x.mapKernel({ ag_elu_forward_f32($0, alpha, $1, $2) }, { ag_elu_forward_f64($0, alpha, $1, $2) })
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let x = try ctx.savedTensors[0], alpha = try ctx.get("alpha", as: Double.self)
@@ -95,8 +95,8 @@ enum GeluBackward: Function {
         ctx.saveForBackward(g, x)
         ctx.set("tanh", tanhForm)
         return tanhForm
-            ? Tensor.unaryBackward(x: x, y: nil, gy: g, ag_gelu_tanh_backward_f32, ag_gelu_tanh_backward_f64)
-            : Tensor.unaryBackward(x: x, y: nil, gy: g, ag_gelu_backward_f32, ag_gelu_backward_f64)
+            ? try Tensor.unaryBackward(x: x, y: nil, gy: g, ag_gelu_tanh_backward_f32, ag_gelu_tanh_backward_f64)
+            : try Tensor.unaryBackward(x: x, y: nil, gy: g, ag_gelu_backward_f32, ag_gelu_backward_f64)
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let s = try ctx.savedTensors, tanhForm = try ctx.get("tanh", as: Bool.self)
@@ -132,7 +132,7 @@ enum Softplus: Function {
         ctx.saveForBackward(x)
         ctx.set("beta", beta)
         ctx.set("threshold", threshold)
-        return x.mapKernel({ ag_softplus_forward_f32($0, beta, threshold, $1, $2) },
+        return try x.mapKernel({ ag_softplus_forward_f32($0, beta, threshold, $1, $2) },
                            { ag_softplus_forward_f64($0, beta, threshold, $1, $2) })
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
@@ -157,7 +157,7 @@ enum Clamp: Function {
         ctx.saveForBackward(x)
         ctx.set("min", lo)
         ctx.set("max", hi)
-        return x.mapKernel({ ag_clamp_forward_f32($0, lo, hi, $1, $2) }, { ag_clamp_forward_f64($0, lo, hi, $1, $2) })
+        return try x.mapKernel({ ag_clamp_forward_f32($0, lo, hi, $1, $2) }, { ag_clamp_forward_f64($0, lo, hi, $1, $2) })
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let x = try ctx.savedTensors[0]
@@ -177,9 +177,9 @@ extension Tensor {
     typealias BackwardKernel<T> = (UnsafePointer<T>, UnsafePointer<T>, UnsafeMutablePointer<T>, Int64) -> Void
 
     /// y = k(x) for a floating tensor (not recorded).
-    func mapKernel(_ f32: ForwardKernel<Float>, _ f64: ForwardKernel<Double>) -> Tensor {
-        let x = contiguousData
-        let y = Tensor(uninitializedShape: shape, dtype: dtype)
+    func mapKernel(_ f32: ForwardKernel<Float>, _ f64: ForwardKernel<Double>) throws -> Tensor {
+        let x = try contiguousData
+        let y = try Tensor(uninitializedShape: shape, dtype: dtype)
         if dtype == .float32 {
             f32(UnsafePointer(x.pointer(Float.self)), y.pointer(Float.self), Int64(count))
         } else {
@@ -190,9 +190,9 @@ extension Tensor {
 
     /// gx = k(x, gy) for floating tensors of one shape (not recorded).
     static func backwardKernel(x: Tensor, gy: Tensor, _ f32: BackwardKernel<Float>, _ f64: BackwardKernel<Double>) throws -> Tensor {
-        let x = x.contiguousData
-        let gx = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
-        let g = (gy.dtype == x.dtype ? gy : try noGrad { try gy.to(x.dtype) }).contiguousData
+        let x = try x.contiguousData
+        let gx = try Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+        let g = try (gy.dtype == x.dtype ? gy : try noGrad { try gy.to(x.dtype) }).contiguousData
         if x.dtype == .float32 {
             f32(UnsafePointer(x.pointer(Float.self)), UnsafePointer(g.pointer(Float.self)), gx.pointer(Float.self), Int64(x.count))
         } else {

@@ -74,7 +74,7 @@ struct AdvancedLayout {
     /// - Throws: PyTorch's "index 5 is out of bounds for dimension 0 with size 3"
     ///   (the dimension is the index tensor's position among the indices).
     func offsets(_ indices: [Tensor], strides: [Int]) throws -> Tensor {
-        let off = Tensor.filled(broadcast, 0, dtype: .int64)
+        let off = try Tensor.filled(broadcast, 0, dtype: .int64)
         for (j, index) in indices.enumerated() {
             let e = index.expandedWindow(broadcast)
             var d = try StridedWalk(shape: broadcast, srcStrides: e.strides, dstStrides: Shape.strides(broadcast))
@@ -122,7 +122,7 @@ private func indexWalk(_ shape: [Int], a: (offset: Int, strides: [Int]), b: (off
 extension Tensor {
     /// `x[indices]` into a new contiguous tensor (not recorded).
     static func gatherIndexed(_ x: Tensor, _ layout: AdvancedLayout, _ indices: [Tensor]) throws -> Tensor {
-        let y = Tensor(uninitializedShape: layout.result, dtype: x.dtype)
+        let y = try Tensor(uninitializedShape: layout.result, dtype: x.dtype)
         if y.count == 0 { return y }
         let off = try layout.offsets(indices, strides: x.strides)
         var d = try indexWalk(layout.result, a: (0, y.strides), b: (x.storageOffset, layout.indexedStrides(x.strides)),
@@ -159,7 +159,7 @@ extension Tensor {
         if Shape.count(layout.result) == 0 { return }
         let off = try layout.offsets(indices, strides: x.strides)
         // A source that shares x's memory is read from a copy, as if assigned at once.
-        let v = (values.storage === x.storage ? values.copied() : values).expandedWindow(layout.result)
+        let v = (values.storage === x.storage ? try values.copied() : values).expandedWindow(layout.result)
         var d = try indexWalk(layout.result, a: (x.storageOffset, layout.indexedStrides(x.strides)), b: (0, v.strides),
                               offsets: layout.offsetStrides, "index_put_")
         let dst = x.storage.bytes, o = off.pointer(Int64.self)
@@ -220,7 +220,7 @@ enum AdvancedIndex: Function {
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let g = gradOutputs[0]!, dims = try ctx.get("dims", as: [Int].self), indices = try ctx.savedTensors
-        let zeros = Tensor.filled(ctx.inputs[0].shape!, 0, dtype: g.dtype)
+        let zeros = try Tensor.filled(ctx.inputs[0].shape!, 0, dtype: g.dtype)
         let gx = try IndexPut.apply(arguments: [.tensor(zeros), .tensor(g), .bool(true), .ints(dims)] + indices.map(Argument.tensor))
         return [gx, nil] + indices.map { _ in nil }
     }
@@ -247,7 +247,7 @@ private func indexPutBackward(_ ctx: Context, _ g: Tensor) throws -> [Tensor?] {
     let rest = indices.map { _ -> Tensor? in nil }
     var gx: Tensor? = nil, gv: Tensor? = nil
     if ctx.needsInputGrad[0] {
-        gx = accumulate ? g : try IndexPut.apply(arguments: [.tensor(g), .tensor(Tensor.filled([], 0, dtype: g.dtype)),
+        gx = accumulate ? g : try IndexPut.apply(arguments: [.tensor(g), .tensor(Tensor.filledScalar(0, dtype: g.dtype)),
                                                              .bool(false), .ints(dims)] + indices.map(Argument.tensor))
     }
     if ctx.needsInputGrad[1] {

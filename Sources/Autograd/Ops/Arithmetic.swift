@@ -128,7 +128,7 @@ extension Tensor {
     /// `arithmeticOperandsUnroundedNumber`); as `wrapped` for the other types.
     func wrappedUnrounded(_ value: Double) -> Tensor {
         guard dtype == .float16 || dtype == .bfloat16 else { return wrapped(value) }
-        let t = Tensor.filled([], value, dtype: .float32)
+        let t = Tensor.filledScalar(value, dtype: .float32)
         t.isWrappedNumber = true
         return t
     }
@@ -136,7 +136,7 @@ extension Tensor {
     /// A Swift number as an operand of this tensor: a 0-dim number
     /// (`isWrappedNumber`) made directly in the dtype the pair promotes to.
     func wrapped(_ value: Double) -> Tensor {
-        let t = Tensor.filled([], value, dtype: dtype.isFloatingPoint ? dtype : .float32)
+        let t = Tensor.filledScalar(value, dtype: dtype.isFloatingPoint ? dtype : .float32)
         t.isWrappedNumber = true
         return t
     }
@@ -144,15 +144,15 @@ extension Tensor {
     /// An integer operand: exact in an int64 tensor (up to 2^63), converted for a floating one.
     func wrapped(_ value: Int) -> Tensor {
         guard dtype.isFloatingPoint else { return Tensor.scalar(value) }
-        let t = Tensor.filled([], Double(value), dtype: dtype)
+        let t = Tensor.filledScalar(Double(value), dtype: dtype)
         t.isWrappedNumber = true
         return t
     }
 
     /// A zero-dimensional tensor of this dtype, for a Swift scalar operand.
     func scalarLike(_ value: Double) -> Tensor {
-        let t = Tensor(uninitializedShape: [], dtype: dtype.isFloatingPoint ? dtype : .float32)
-        t.fillUnchecked(value)
+        let t = Tensor(zeroDimensional: dtype.isFloatingPoint ? dtype : .float32)
+        t.fillContiguous(value)
         return t
     }
 

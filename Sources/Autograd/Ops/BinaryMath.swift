@@ -14,9 +14,9 @@ extension Tensor {
     /// (ga, gb) in the result shape from a fused broadcasting backward kernel;
     /// only the wanted ones are computed. Not recorded.
     static func binaryBackward(_ a: Tensor, _ b: Tensor, y: Tensor?, gy: Tensor, want: (Bool, Bool),
-                               _ f32: BinaryBackwardF32, _ f64: BinaryBackwardF64) -> (Tensor?, Tensor?) {
-        let ga = want.0 ? Tensor(uninitializedShape: gy.shape, dtype: gy.dtype) : nil
-        let gb = want.1 ? Tensor(uninitializedShape: gy.shape, dtype: gy.dtype) : nil
+                               _ f32: BinaryBackwardF32, _ f64: BinaryBackwardF64) throws -> (Tensor?, Tensor?) {
+        let ga = want.0 ? try Tensor(uninitializedShape: gy.shape, dtype: gy.dtype) : nil
+        let gb = want.1 ? try Tensor(uninitializedShape: gy.shape, dtype: gy.dtype) : nil
         // The forward pass built the same descriptor, so this cannot throw.
         var bc = try! Shape.descriptor(out: gy.shape, a: a.shape, b: b.shape)
         if gy.dtype == .float32 {
@@ -43,7 +43,7 @@ enum PowTensor: BinaryFunction {
         let s = try ctx.savedTensors, need = ctx.needsInputGrad
         let (a, b, y) = (s[0], s[1], s[2])
         if !GradMode.isEnabled {
-            return Tensor.binaryBackward(a, b, y: y, gy: g, want: (need[0], need[1]), ag_pow_backward_f32, ag_pow_backward_f64)
+            return try Tensor.binaryBackward(a, b, y: y, gy: g, want: (need[0], need[1]), ag_pow_backward_f32, ag_pow_backward_f64)
         }
         let zero = g.scalarLike(0)
         var ga: Tensor? = nil, gb: Tensor? = nil
@@ -83,8 +83,8 @@ private func selectionBackward(_ ctx: Context, _ g: Tensor, _ f32: BinaryBackwar
                                _ f64: BinaryBackwardF64) throws -> (Tensor?, Tensor?) {
     let s = try ctx.savedTensors, need = ctx.needsInputGrad
     let want = (need[0], need[1])
-    if !GradMode.isEnabled { return Tensor.binaryBackward(s[0], s[1], y: nil, gy: g, want: want, f32, f64) }
-    let (wa, wb) = Tensor.binaryBackward(s[0], s[1], y: nil, gy: Tensor.ones(like: g), want: want, f32, f64)
+    if !GradMode.isEnabled { return try Tensor.binaryBackward(s[0], s[1], y: nil, gy: g, want: want, f32, f64) }
+    let (wa, wb) = try Tensor.binaryBackward(s[0], s[1], y: nil, gy: try Tensor.ones(like: g), want: want, f32, f64)
     return (try wa.map { try g * $0 }, try wb.map { try g * $0 })
 }
 
@@ -97,7 +97,7 @@ enum Where: Function {
         guard let ab = Shape.broadcast(a.shape, b.shape) else { throw Shape.broadcastError("where", a.shape, b.shape) }
         guard let shape = Shape.broadcast(cond.shape, ab) else { throw Shape.broadcastError("where", cond.shape, ab) }
         try Shape.validate(shape, "where", dtype: a.dtype)
-        let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
+        let out = try Tensor(uninitializedShape: shape, dtype: a.dtype)
         var bc = try Shape.descriptor(out: shape, a: a.shape, b: b.shape, alsoMerging: [cond.shape])
         var bcc = try Shape.descriptor(out: shape, a: cond.shape, alsoMerging: [a.shape, b.shape])
         let c = cond.pointer(Bool.self)

@@ -76,7 +76,7 @@ enum LogicalBinary: Function {
 enum LogicalNot: UnaryFunction {
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
         let m = try x.to(.bool)
-        let out = Tensor(uninitializedShape: m.shape, dtype: .bool)
+        let out = try Tensor(uninitializedShape: m.shape, dtype: .bool)
         ag_logical_not_forward(m.pointer(Bool.self), out.pointer(Bool.self), Int64(m.count))
         return out
     }
@@ -100,11 +100,11 @@ extension Tensor {
     func comparisonScalar(_ value: Double) -> Tensor {
         if dtype.isFloatingPoint { return scalarLike(value) }
         if value == value.rounded(), Swift.abs(value) < 9.2e18 {
-            let t = Tensor(uninitializedShape: [], dtype: .int64)
+            let t = Tensor(zeroDimensional: .int64)
             t.pointer(Int64.self)[0] = Int64(value)
             return t
         }
-        let t = Tensor(uninitializedShape: [], dtype: .float64)
+        let t = Tensor(zeroDimensional: .float64)
         t.pointer(Double.self)[0] = value
         return t
     }

@@ -49,7 +49,7 @@ extension Gemm {
             return nil
         }
         if product.shape == outShape && product.isContiguous { return product }
-        let c = Tensor(uninitializedShape: outShape, dtype: a.dtype)
+        let c = try Tensor(uninitializedShape: outShape, dtype: a.dtype)
         Tensor.copyElements(from: try product.expand(outShape), into: c)
         return c
     }

@@ -18,9 +18,9 @@ struct GemmOperand {
     let batchStride: Int64
 
     /// `x` (rank 2 or 3, no dimension of size 0) as cblas can read it.
-    init(_ x: Tensor) {
+    init(_ x: Tensor) throws {
         let layout = GemmOperand.layout(x)
-        let t = layout == nil ? x.contiguousData : x
+        let t = layout == nil ? try x.contiguousData : x
         let (columnMajor, ld) = layout ?? (false, t.shape[t.rank - 1])
         self.tensor = t
         self.columnMajor = columnMajor

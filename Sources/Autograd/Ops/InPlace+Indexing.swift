@@ -46,10 +46,10 @@ enum ScatterReduceOp: Function {
         let indices = try (7..<args.count).map { try args.tensor($0) }
         let layout = try AdvancedLayout(shape: x.shape, dims: Array(0..<x.rank), indices: indices)
         // The backward reads x's values before the change.
-        let old = inPlace ? x.copied() : x, y = inPlace ? x : x.copied()
+        let old = inPlace ? try x.copied() : x, y = inPlace ? x : try x.copied()
         let (identity, reduction): (Double, Tensor.PutReduction) =
             reduce == "amax" ? (-.infinity, .max) : reduce == "amin" ? (.infinity, .min) : (1, .mul)
-        if !includeSelf { try Tensor.putIndexed(y, layout, indices, Tensor.filled([], identity, dtype: x.dtype), .assign) }
+        if !includeSelf { try Tensor.putIndexed(y, layout, indices, Tensor.filledScalar(identity, dtype: x.dtype), .assign) }
         try Tensor.putIndexed(y, layout, indices, src, reduction)
         ctx.saveForBackward(old, src, index, y)
         ctx.set("dim", dim)
@@ -167,7 +167,7 @@ extension Tensor {
             let values = try src.narrowed(to: index.shape)
             let recorded = try recordsInPlace(values)
             let args: [Argument] = [.tensor(self), .tensor(values), .string(reduce), .bool(includeSelf), .bool(true),
-                                    .int(d), .tensor(index.contiguousData)] + indices.map(Argument.tensor)
+                                    .int(d), .tensor(try index.contiguousData)] + indices.map(Argument.tensor)
             _ = recorded ? try ScatterReduceOp.apply(arguments: args) : try noGrad { try ScatterReduceOp.apply(arguments: args) }
             return self
         }
@@ -189,8 +189,8 @@ extension Tensor {
         if !includeSelf { start = try indexPut(indices.map(Optional.some), try Tensor.scalar(0, as: dtype, "scatter_reduce")) }
         var out = try start.indexPut(indices.map(Optional.some), values, accumulate: true)
         if reduce == "mean" {
-            let ones = Tensor.filled(index.shape, 1, dtype: dtype)
-            let base = Tensor.filled(shape, includeSelf ? 1 : 0, dtype: dtype)
+            let ones = try Tensor.filled(index.shape, 1, dtype: dtype)
+            let base = try Tensor.filled(shape, includeSelf ? 1 : 0, dtype: dtype)
             let counts = try base.indexPut(indices.map(Optional.some), ones, accumulate: true).clamp(min: 1)
             out = try out / counts
         }
@@ -253,8 +253,8 @@ extension Tensor {
     /// self = mask ? value : self for a floating tensor (not recorded); bumps the version.
     func maskedFillUnchecked(_ mask: Tensor, _ value: Double) throws {
         var bc = try Shape.descriptor(out: shape, a: shape, b: mask.shape)
-        let m = mask.contiguousData
-        writeThrough { x in
+        let m = try mask.contiguousData
+        try writeThrough { x in
             if dtype == .float32 {
                 ag_masked_fill_f32(x.pointer(Float.self), m.pointer(Bool.self), value, x.pointer(Float.self), &bc)
             } else {
@@ -314,7 +314,7 @@ extension Tensor {
                 "Expected index \(Shape.list(index.shape)) to be no larger than self \(Shape.list(shape)) apart from dimension \(d)"
                 + (src.map { " and to be no larger size than src \(Shape.list($0.shape))" } ?? ""))
         }
-        let dense = index.contiguousData  // also an index_put index below
+        let dense = try index.contiguousData  // also an index_put index below
         try Tensor.checkIndex(dense, size: rank == 0 ? 1 : shape[d], dim: d)
         if rank == 0 { return ([], d) }
         var indices: [Tensor] = []

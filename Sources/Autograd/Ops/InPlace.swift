@@ -66,7 +66,7 @@ enum MulInPlace: Function {
         let x = try args.tensor(0), other = try args.tensor(1)
         let need = ctx.needsInputGrad
         let same = other.isSameWindow(x)
-        let old: Tensor? = (need[1] || same) ? x.snapshot() : nil
+        let old: Tensor? = (need[1] || same) ? try x.snapshot() : nil
         let factor = same ? old! : other
         try x.applyInPlace(factor, ag_mul_inplace_f32, ag_mul_inplace_f64)
         ctx.saveForBackward((need[0] ? [factor] : []) + (need[1] ? [old!] : []))
@@ -87,7 +87,7 @@ enum DivInPlace: Function {
     static var _nodeName: String { "DivBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), other = try args.tensor(1)
-        let divisor = other.isSameWindow(x) ? x.snapshot() : other
+        let divisor = other.isSameWindow(x) ? try x.snapshot() : other
         try x.applyInPlace(divisor, ag_div_inplace_f32, ag_div_inplace_f64)
         ctx.saveForBackward(divisor, x)
         ctx.markDirty(x)
@@ -112,7 +112,7 @@ extension ScalarInPlaceFunction {
     static var _layout: _FunctionLayout { .strided }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), s = try args.double(1)
-        x.applyScalarInPlace(s, kernels.0, kernels.1)
+        try x.applyScalarInPlace(s, kernels.0, kernels.1)
         ctx.set("scalar", s)
         ctx.markDirty(x)
         return x
@@ -157,13 +157,13 @@ enum FillInPlace: Function {
     static var _nodeName: String { "FillBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0)
-        x.fillUnchecked(try args.double(1))
+        try x.fillUnchecked(try args.double(1))
         x.bumpVersion()
         ctx.markDirty(x)
         return x
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
-        [Tensor.zeros(like: gradOutputs[0]!), nil]
+        [try Tensor.zeros(like: gradOutputs[0]!), nil]
     }
 }
 
@@ -180,7 +180,7 @@ enum CopyInPlace: Function {
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let g = gradOutputs[0]!
-        return [ctx.needsInputGrad[0] ? Tensor.zeros(like: g) : nil, g]
+        return [ctx.needsInputGrad[0] ? try Tensor.zeros(like: g) : nil, g]
     }
 }
 
@@ -190,7 +190,7 @@ enum ClampInPlace: Function {
     static var _nodeName: String { "ClampBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0)
-        let mask = x.clampInPlace(try args.bool(1), try args.double(2), try args.bool(3), try args.double(4),
+        let mask = try x.clampInPlace(try args.bool(1), try args.double(2), try args.bool(3), try args.double(4),
                                   mask: ctx.needsInputGrad[0])
         ctx.saveForBackward(mask.map { [$0] } ?? [])
         ctx.markDirty(x)
@@ -254,7 +254,7 @@ extension Tensor {
     public func fill_(_ value: Double) throws -> Tensor {
         try Tensor.checkRepresentable(value, dtype, "fill_")
         if try recordsInPlace() { return try FillInPlace.apply(self, value) }
-        fillUnchecked(value)
+        try fillUnchecked(value)
         bumpVersion()
         return self
     }
@@ -286,7 +286,7 @@ extension Tensor {
         if try recordsInPlace() || dtype.isNarrow {
             return try ClampInPlace.apply(self, min != nil, min ?? 0, max != nil, max ?? 0)
         }
-        _ = clampInPlace(min != nil, min ?? 0, max != nil, max ?? 0, mask: false)
+        _ = try clampInPlace(min != nil, min ?? 0, max != nil, max ?? 0, mask: false)
         return self
     }
 
@@ -296,8 +296,8 @@ extension Tensor {
     /// graph (its producing node and output index): the value before an
     /// in-place change, for a backward that reads it, so that differentiating
     /// that backward still reaches the old history.
-    func snapshot() -> Tensor {
-        let t = copied()
+    func snapshot() throws -> Tensor {
+        let t = try copied()
         t.requiresGrad = requiresGrad
         t.gradFn = gradFn
         t.outputIndex = outputIndex
@@ -347,7 +347,7 @@ extension Tensor {
         if !dtype.isFloatingPoint { return try integerInPlace(op, wrapped(s)) }
         try requireFloating(op)
         if try recordsInPlace() || dtype.isNarrow { return try F.apply(self, s) }
-        applyScalarInPlace(s, F.kernels.0, F.kernels.1)
+        try applyScalarInPlace(s, F.kernels.0, F.kernels.1)
         return self
     }
 
@@ -377,8 +377,8 @@ extension Tensor {
     /// self = self <op> other (other broadcast to self's shape, same dtype); bumps the version.
     func applyInPlace(_ other: Tensor, _ f32: InPlaceKernelF32, _ f64: InPlaceKernelF64) throws {
         var bc = try Shape.descriptor(out: shape, a: shape, b: other.shape)
-        let o = other.contiguousData
-        writeThrough { x in
+        let o = try other.contiguousData
+        try writeThrough { x in
             if dtype == .float32 {
                 f32(x.pointer(Float.self), o.pointer(Float.self), &bc)
             } else {
@@ -389,8 +389,8 @@ extension Tensor {
     }
 
     /// self = self <op> s; bumps the version.
-    func applyScalarInPlace(_ s: Double, _ f32: ScalarInPlaceF32, _ f64: ScalarInPlaceF64) {
-        writeThrough { x in
+    func applyScalarInPlace(_ s: Double, _ f32: ScalarInPlaceF32, _ f64: ScalarInPlaceF64) throws {
+        try writeThrough { x in
             if dtype == .float32 { f32(x.pointer(Float.self), s, Int64(count)) } else { f64(x.pointer(Double.self), s, Int64(count)) }
         }
         bumpVersion()
@@ -398,9 +398,9 @@ extension Tensor {
 
     /// Clamps in place and bumps the version; returns the gradient mask
     /// [lo ≤ x ≤ hi] of the old values when `mask` is true.
-    func clampInPlace(_ hasLo: Bool, _ lo: Double, _ hasHi: Bool, _ hi: Double, mask: Bool) -> Tensor? {
-        let m: Tensor? = mask ? Tensor(uninitializedShape: shape, dtype: dtype) : nil
-        writeThrough { x in
+    func clampInPlace(_ hasLo: Bool, _ lo: Double, _ hasHi: Bool, _ hi: Double, mask: Bool) throws -> Tensor? {
+        let m: Tensor? = mask ? try Tensor(uninitializedShape: shape, dtype: dtype) : nil
+        try writeThrough { x in
             if dtype == .float32 {
                 ag_clamp_inplace_f32(x.pointer(Float.self), hasLo, lo, hasHi, hi, m?.pointer(Float.self), Int64(count))
             } else {

@@ -8,7 +8,7 @@ import AutogradKernels
 extension Tensor {
     /// Throws PyTorch's message for the first entry of an int64 `index` outside [0, size).
     static func checkIndex(_ index: Tensor, size: Int, dim: Int) throws {
-        let index = index.contiguousData  // a strided index is checked element by element, as the kernels read it
+        let index = try index.contiguousData  // a strided index is checked element by element, as the kernels read it
         let bad = ag_index_check(index.pointer(Int64.self), Int64(index.count), Int64(size))
         if bad >= 0 {
             throw AutogradError.invalidArgument(
@@ -30,7 +30,7 @@ enum SliceScatter: Function {
         let src = try args.tensor(0), shape = try args.ints(1)
         let dim = try args.int(2), start = try args.int(3), step = try args.int(4)
         ctx.set("slice", [dim, start, src.shape[dim], step])
-        let y = Tensor.filled(shape, 0, dtype: src.dtype)
+        let y = try Tensor.filled(shape, 0, dtype: src.dtype)
         var dst = Shape.strides(shape)
         let offset = start * dst[dim]
         dst[dim] *= step
@@ -53,7 +53,7 @@ enum IndexSelect: Function {
         ctx.saveForBackward(index)
         var shape = x.shape
         shape[dim] = index.count
-        let y = Tensor(uninitializedShape: shape, dtype: x.dtype)
+        let y = try Tensor(uninitializedShape: shape, dtype: x.dtype)
         let (outer, inner) = Tensor.outerInner(x.shape, dim)
         let n = Int64(index.count), size = Int64(x.shape[dim])
         let idx = index.pointer(Int64.self)
@@ -68,7 +68,7 @@ enum IndexSelect: Function {
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let g = gradOutputs[0]!, dim = try ctx.get("dim", as: Int.self), index = try ctx.savedTensors[0]
-        let zeros = Tensor.filled(ctx.inputs[0].shape!, 0, dtype: g.dtype)
+        let zeros = try Tensor.filled(ctx.inputs[0].shape!, 0, dtype: g.dtype)
         return [try IndexAdd.apply(zeros, dim, index, g, 1.0), nil, nil]
     }
 }
@@ -82,7 +82,7 @@ enum IndexAdd: Function {
         ctx.set("dim", dim)
         ctx.set("alpha", alpha)
         ctx.saveForBackward(index)
-        let y = x.copied()
+        let y = try x.copied()
         let (outer, inner) = Tensor.outerInner(x.shape, dim)
         let n = Int64(index.count), size = Int64(x.shape[dim])
         if x.dtype == .float32 {
@@ -124,7 +124,7 @@ enum Gather: Function {
         let x = try args.tensor(0), dim = try args.int(1), index = try args.tensor(2)
         ctx.set("dim", dim)
         ctx.saveForBackward(index)
-        let y = Tensor(uninitializedShape: index.shape, dtype: x.dtype)
+        let y = try Tensor(uninitializedShape: index.shape, dtype: x.dtype)
         if index.count == 0 { return y }
         let (walk, dimStride) = indexWalk(index: index, indexed: x.shape, dim: dim, other: index.shape, indexedIsSource: true)
         var d = try walk.descriptor("gather")
@@ -140,7 +140,7 @@ enum Gather: Function {
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let g = gradOutputs[0]!, dim = try ctx.get("dim", as: Int.self), index = try ctx.savedTensors[0]
-        let zeros = Tensor.filled(ctx.inputs[0].shape!, 0, dtype: g.dtype)
+        let zeros = try Tensor.filled(ctx.inputs[0].shape!, 0, dtype: g.dtype)
         return [try ScatterAdd.apply(zeros, dim, index, g), nil, nil]
     }
 }
@@ -154,7 +154,7 @@ enum ScatterAdd: Function {
         let x = try args.tensor(0), dim = try args.int(1), index = try args.tensor(2), src = try args.tensor(3)
         ctx.set("dim", dim)
         ctx.saveForBackward(index)
-        let y = x.copied()
+        let y = try x.copied()
         if index.count == 0 { return y }
         let (walk, dimStride) = indexWalk(index: index, indexed: x.shape, dim: dim, other: src.shape, indexedIsSource: false)
         var d = try walk.descriptor("scatter_add")
@@ -190,7 +190,7 @@ enum MaskedFill: Function {
         guard let shape = Shape.broadcast(x.shape, mask.shape) else {
             throw Shape.broadcastError("masked_fill", mask.shape, x.shape)
         }
-        let y = Tensor(uninitializedShape: shape, dtype: x.dtype)
+        let y = try Tensor(uninitializedShape: shape, dtype: x.dtype)
         var bc = try Shape.descriptor(out: shape, a: x.shape, b: mask.shape)
         if x.dtype == .float32 {
             ag_masked_fill_f32(x.pointer(Float.self), mask.pointer(Bool.self), value, y.pointer(Float.self), &bc)

@@ -54,7 +54,7 @@ struct IntegerBinaryOp: Sendable {
             case .float32 where f32 == nil, .float64 where f64 == nil, .bool where b8 == nil:
                 throw AutogradError.invalidArgument("\"\(kernelName)\" not implemented for '\(dtype.scalarName)'")
             case .int64 where divides:
-                let dense = b.contiguousData
+                let dense = try b.contiguousData
                 if ag_count_equal_i64(dense.pointer(Int64.self), Int64(dense.count), 0) > 0 {
                     throw AutogradError.invalidArgument("ZeroDivisionError")
                 }
@@ -99,7 +99,7 @@ enum IntegerBinary: Function {
             let q = try s[0].div(s[1], roundingMode: name == "remainder_cpu" ? .floor : .trunc)
             return [g, ctx.needsInputGrad[1] ? try -(g * q) : nil, nil, nil]
         default:
-            return [Tensor.zeros(like: g), Tensor.zeros(like: g), nil, nil]
+            return [try Tensor.zeros(like: g), try Tensor.zeros(like: g), nil, nil]
         }
     }
 
@@ -122,7 +122,7 @@ enum BitwiseNot: UnaryFunction {
         switch x.dtype {
         case .bool: return try x.logicalNot()
         case .int64:
-            let y = Tensor(uninitializedShape: x.shape, dtype: .int64)
+            let y = try Tensor(uninitializedShape: x.shape, dtype: .int64)
             ag_bitwise_not_i64(x.pointer(Int64.self), y.pointer(Int64.self), Int64(x.count))
             return y
         default:
@@ -136,7 +136,7 @@ enum BitwiseNot: UnaryFunction {
 enum IntAbs: UnaryFunction {
     static var _nodeName: String { "AbsBackward" }
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
-        let y = Tensor(uninitializedShape: x.shape, dtype: .int64)
+        let y = try Tensor(uninitializedShape: x.shape, dtype: .int64)
         ag_abs_i64(x.pointer(Int64.self), y.pointer(Int64.self), Int64(x.count))
         return y
     }
@@ -148,7 +148,7 @@ enum IntPow: Function {
     static var _nodeName: String { "PowBackward" }
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), e = try args.int(1)
-        let y = Tensor(uninitializedShape: x.shape, dtype: .int64)
+        let y = try Tensor(uninitializedShape: x.shape, dtype: .int64)
         ag_pow_scalar_i64(x.pointer(Int64.self), Int64(e), y.pointer(Int64.self), Int64(x.count))
         return y
     }

@@ -37,7 +37,7 @@ extension Tensor {
         if dtype.isNarrow { return try castUnrecorded(to: dtype.computeType).map(f32, f64).castUnrecorded(to: dtype) }
         // (No layout to compute for the common contiguous case: W1's path.)
         let layout = isContiguous ? nil : ElementwiseLayout(of: self)
-        let y = layout?.allocate(shape, dtype: dtype) ?? Tensor(uninitializedShape: shape, dtype: dtype)
+        let y = try layout?.allocate(shape, dtype: dtype) ?? Tensor(uninitializedShape: shape, dtype: dtype)
         if count == 0 { return y }
         guard let layout, layout.strides != strides else {
             // Both dense in one order: one flat block each (a dense layout's
@@ -77,8 +77,8 @@ extension Tensor {
             let c = dtype.computeType
             return try castUnrecorded(to: c).zipMap(other.castUnrecorded(to: c), f32, f64).castUnrecorded(to: dtype)
         }
-        let (a, b) = (contiguousData, other.contiguousData)
-        let y = Tensor(uninitializedShape: shape, dtype: dtype)
+        let (a, b) = (try contiguousData, try other.contiguousData)
+        let y = try Tensor(uninitializedShape: shape, dtype: dtype)
         if dtype == .float32 {
             f32(a.pointer(Float.self), b.pointer(Float.self), y.pointer(Float.self), Int64(count))
         } else {
@@ -92,31 +92,31 @@ extension Tensor {
     /// dense layout (any order of dimensions; the result takes it), else
     /// each operand not already in it copied into the layout PyTorch gives
     /// the result (`ElementwiseLayout`), which the result takes too.
-    static func flatOperands(_ xs: [Tensor]) -> (inputs: [Tensor], output: Tensor) {
+    static func flatOperands(_ xs: [Tensor]) throws -> (inputs: [Tensor], output: Tensor) {
         let first = xs[0]
         if first.isContiguous && xs.allSatisfy({ $0.isContiguous }) {
-            return (xs, Tensor(uninitializedShape: first.shape, dtype: first.dtype))
+            return (xs, try Tensor(uninitializedShape: first.shape, dtype: first.dtype))
         }
         let layout = ElementwiseLayout(shape: first.shape, operandStrides: xs.map(\.strides), operandShapes: xs.map(\.shape))
-        let inputs = xs.map { x -> Tensor in
+        let inputs = try xs.map { x -> Tensor in
             if x.strides == layout.strides || x.count == 0 { return x }
-            let dense = layout.allocate(x.shape, dtype: x.dtype)
+            let dense = try layout.allocate(x.shape, dtype: x.dtype)
             copyElements(from: x, into: dense)
             return dense
         }
-        return (inputs, layout.allocate(first.shape, dtype: first.dtype))
+        return (inputs, try layout.allocate(first.shape, dtype: first.dtype))
     }
 
     /// The fused backward of a library unary op: gx = k(x, y, gy), flat over
     /// operands in one dense layout (`flatOperands`).
-    static func unaryBackward(x: Tensor?, y: Tensor?, gy: Tensor, _ f32: UnaryBackwardF32, _ f64: UnaryBackwardF64) -> Tensor {
+    static func unaryBackward(x: Tensor?, y: Tensor?, gy: Tensor, _ f32: UnaryBackwardF32, _ f64: UnaryBackwardF64) throws -> Tensor {
         let saved = x ?? y
         var (s, g, out) = (saved, gy, Tensor?.none)
         if !gy.isContiguous || saved?.isContiguous == false {
-            let (inputs, result) = flatOperands(saved.map { [$0, gy] } ?? [gy])
+            let (inputs, result) = try flatOperands(saved.map { [$0, gy] } ?? [gy])
             (s, g, out) = (saved == nil ? nil : inputs[0], inputs[inputs.count - 1], result)
         }
-        let gx = out ?? Tensor(uninitializedShape: gy.shape, dtype: gy.dtype)
+        let gx = try out ?? Tensor(uninitializedShape: gy.shape, dtype: gy.dtype)
         let (xs, ys) = x == nil ? (nil, s) : (s, nil)
         if gy.dtype == .float32 {
             f32(xs?.pointer(Float.self), ys?.pointer(Float.self), g.pointer(Float.self), gx.pointer(Float.self), Int64(gy.count))
@@ -135,17 +135,17 @@ extension Tensor {
     static func binaryWalk(_ a: Tensor, _ b: Tensor, _ shape: [Int], dtype: DType) throws
         -> (out: Tensor, descriptor: ag_broadcast, a: Tensor, b: Tensor) {
         if a.isContiguous && b.isContiguous {
-            return (Tensor(uninitializedShape: shape, dtype: dtype),
+            return (try Tensor(uninitializedShape: shape, dtype: dtype),
                     try Shape.descriptor(out: shape, a: a.shape, b: b.shape), a, b)
         }
         let (sa, sb) = (a.expandedWindow(shape).strides, b.expandedWindow(shape).strides)
         let layout = ElementwiseLayout(shape: shape, operandStrides: [sa, sb], operandShapes: [a.shape, b.shape])
         if let bc = try? Shape.descriptor(out: layout.ordered(shape), strides: layout.ordered(sa), layout.ordered(sb),
                                            a.shape, b.shape) {
-            return (layout.allocate(shape, dtype: dtype), bc, a, b)
+            return (try layout.allocate(shape, dtype: dtype), bc, a, b)
         }
-        let (x, y) = (a.contiguousData, b.contiguousData)
-        return (Tensor(uninitializedShape: shape, dtype: dtype), try Shape.descriptor(out: shape, a: x.shape, b: y.shape), x, y)
+        let (x, y) = (try a.contiguousData, try b.contiguousData)
+        return (try Tensor(uninitializedShape: shape, dtype: dtype), try Shape.descriptor(out: shape, a: x.shape, b: y.shape), x, y)
     }
 
     /// a <op> b with broadcasting, same floating dtype (not recorded).

@@ -19,7 +19,7 @@ enum Addmm: Function {
         let bias = try args.tensor(0), a = try args.tensor(1), b = try args.tensor(2)
         let beta = try args.double(3), alpha = try args.double(4)
         let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
-        let c = Tensor(uninitializedShape: [m, n], dtype: a.dtype)
+        let c = try Tensor(uninitializedShape: [m, n], dtype: a.dtype)
         ctx.saveForBackward(a, b)
         ctx.set("beta", beta)
         ctx.set("alpha", alpha)
@@ -33,7 +33,7 @@ enum Addmm: Function {
             }
             return c
         }
-        let pa = GemmOperand(a), pb = GemmOperand(b)
+        let pa = try GemmOperand(a), pb = try GemmOperand(b)
         let (mm, nn, kk) = (Int64(m), Int64(n), Int64(k))
         if a.dtype == .float32 {
             ag_gemm_f32(pa.columnMajor, pb.columnMajor, mm, nn, kk, Float(alpha), pa.tensor.pointer(Float.self), pa.ld, 0,

@@ -96,12 +96,12 @@ enum Gemm: Function {
         }
         let batch = max(batchA, batchB)
         let outShape = batched ? [batch, m, n] : [m, n]
-        let c = Tensor(uninitializedShape: outShape, dtype: a.dtype)
+        let c = try Tensor(uninitializedShape: outShape, dtype: a.dtype)
         if c.count == 0 { return c }
-        if k == 0 { c.fillUnchecked(0); return c }
+        if k == 0 { try c.fillUnchecked(0); return c }
         if a.dtype == .int64 {
             // Exact, wrapping on overflow as PyTorch's integer addmm does: no BLAS for integers.
-            let x = (ta ? try a.transpose(-2, -1) : a).contiguousData, y = (tb ? try b.transpose(-2, -1) : b).contiguousData
+            let x = try (ta ? try a.transpose(-2, -1) : a).contiguousData, y = try (tb ? try b.transpose(-2, -1) : b).contiguousData
             withExtendedLifetime((x, y)) {
                 ag_gemm_i64(x.pointer(Int64.self), a.rank == 3 ? Int64(m * k) : 0, y.pointer(Int64.self), b.rank == 3 ? Int64(k * n) : 0,
                             c.pointer(Int64.self), Int64(m), Int64(n), Int64(k), Int64(batch))
@@ -109,7 +109,7 @@ enum Gemm: Function {
             return c
         }
         if let r = try productOfRepeated(a, b, ta, tb, m: m, n: n, k: k, into: outShape) { return r }
-        let pa = GemmOperand(a), pb = GemmOperand(b)
+        let pa = try GemmOperand(a), pb = try GemmOperand(b)
         // A column-major operand is the transpose of the row-major matrix cblas reads.
         let (fa, fb) = (ta != pa.columnMajor, tb != pb.columnMajor)
         if a.dtype == .float32 {

@@ -64,7 +64,7 @@ extension Tensor {
     /// y = k(x) along `dim`, through a lane kernel pair (not recorded).
     func alongDim(_ dim: Int, _ f32: LaneKernelF32, _ f64: LaneKernelF64) throws -> Tensor {
         let (o, n, i) = lanes(dim)
-        let y = Tensor.empty(like: self)
+        let y = try Tensor.empty(like: self)
         if dtype == .float32 {
             f32(pointer(Float.self), y.pointer(Float.self), o, n, i)
         } else {
@@ -77,7 +77,7 @@ extension Tensor {
     func alongDimBackward(_ gy: Tensor, _ dim: Int, _ f32: LaneBackwardF32, _ f64: LaneBackwardF64) throws -> Tensor {
         let (o, n, i) = lanes(dim)
         let g = gy.dtype == dtype ? gy : try gy.to(dtype)
-        let gx = Tensor.empty(like: self)
+        let gx = try Tensor.empty(like: self)
         if dtype == .float32 {
             f32(pointer(Float.self), g.pointer(Float.self), gx.pointer(Float.self), o, n, i)
         } else {

@@ -24,7 +24,7 @@ enum MSELoss: Function {
         let x = try args.tensor(0), t = try args.tensor(1), reduction = try args.int(2)
         ctx.saveForBackward(x, t)
         ctx.set("reduction", reduction)
-        let out = Tensor(uninitializedShape: reduction == Int(AG_REDUCTION_NONE) ? x.shape : [], dtype: x.dtype)
+        let out = try Tensor(uninitializedShape: reduction == Int(AG_REDUCTION_NONE) ? x.shape : [], dtype: x.dtype)
         let n = Int64(x.count), r = Int32(reduction)
         if x.dtype == .float32 {
             ag_mse_loss_forward_f32(x.pointer(Float.self), t.pointer(Float.self), out.pointer(Float.self), n, r)
@@ -45,8 +45,8 @@ enum MSELoss: Function {
             let gx = try (x - t) * 2 * w
             return [need[0] ? gx : nil, need[1] ? try -gx : nil, nil]
         }
-        let gx: Tensor? = need[0] ? Tensor.empty(like: x) : nil
-        let gt: Tensor? = need[1] ? Tensor.empty(like: x) : nil
+        let gx: Tensor? = need[0] ? try Tensor.empty(like: x) : nil
+        let gt: Tensor? = need[1] ? try Tensor.empty(like: x) : nil
         let n = Int64(x.count), r = Int32(reduction)
         if x.dtype == .float32 {
             ag_mse_loss_backward_f32(x.pointer(Float.self), t.pointer(Float.self), g.pointer(Float.self),
@@ -71,8 +71,8 @@ enum CrossEntropy: Function {
         let x = try args.tensor(0), t = try args.tensor(1)
         let reduction = try args.int(2), ignore = try args.int(3)
         let (n, c) = (x.shape[0], x.shape[1])
-        let out = Tensor(uninitializedShape: reduction == Int(AG_REDUCTION_NONE) ? [n] : [], dtype: x.dtype)
-        let lse = Tensor(uninitializedShape: [n], dtype: x.dtype)
+        let out = try Tensor(uninitializedShape: reduction == Int(AG_REDUCTION_NONE) ? [n] : [], dtype: x.dtype)
+        let lse = try Tensor(uninitializedShape: [n], dtype: x.dtype)
         let tp = t.pointer(Int64.self), r = Int32(reduction)
         let bad = x.dtype == .float32
             ? ag_cross_entropy_forward_f32(x.pointer(Float.self), tp, Int64(n), Int64(c), Int64(ignore), r,
@@ -97,7 +97,7 @@ enum CrossEntropy: Function {
             return [try (x.softmax(dim: 1) - oneHot) * w, nil, nil, nil]
         }
         let (n, c) = (Int64(x.shape[0]), Int64(x.shape[1]))
-        let gx = Tensor.empty(like: x)
+        let gx = try Tensor.empty(like: x)
         let tp = t.pointer(Int64.self), r = Int32(reduction)
         if x.dtype == .float32 {
             ag_cross_entropy_backward_f32(x.pointer(Float.self), tp, lse.pointer(Float.self), g.pointer(Float.self),
@@ -115,7 +115,7 @@ enum CrossEntropy: Function {
     static func classGradient(_ t: Tensor, _ g: Tensor, _ c: Int, _ dtype: DType, _ reduction: Int,
                               _ ignore: Int) throws -> (oneHot: Tensor, w: Tensor) {
         let n = t.count
-        let oneHot = Tensor.filled([n, c], 0, dtype: .float64), counted = Tensor.filled([n, 1], 0, dtype: .float64)
+        let oneHot = try Tensor.filled([n, c], 0, dtype: .float64), counted = try Tensor.filled([n, 1], 0, dtype: .float64)
         let tp = t.pointer(Int64.self), hp = oneHot.pointer(Double.self), cp = counted.pointer(Double.self)
         var rows = 0
         for i in 0..<n where Int(tp[i]) != ignore {
@@ -140,7 +140,7 @@ enum NLLLoss: Function {
         let x = try args.tensor(0), t = try args.tensor(1)
         let reduction = try args.int(2), ignore = try args.int(3)
         let (n, c) = (x.shape[0], x.shape[1])
-        let out = Tensor(uninitializedShape: reduction == Int(AG_REDUCTION_NONE) ? [n] : [], dtype: x.dtype)
+        let out = try Tensor(uninitializedShape: reduction == Int(AG_REDUCTION_NONE) ? [n] : [], dtype: x.dtype)
         let tp = t.pointer(Int64.self), r = Int32(reduction)
         let bad = x.dtype == .float32
             ? ag_nll_loss_forward_f32(x.pointer(Float.self), tp, Int64(n), Int64(c), Int64(ignore), r, out.pointer(Float.self))
@@ -162,7 +162,7 @@ enum NLLLoss: Function {
             let (oneHot, w) = try CrossEntropy.classGradient(t, g, shape[1], dtype, reduction, ignore)
             return [try -(oneHot * w), nil, nil, nil]
         }
-        let gx = Tensor(uninitializedShape: shape, dtype: dtype)
+        let gx = try Tensor(uninitializedShape: shape, dtype: dtype)
         let (n, c) = (Int64(shape[0]), Int64(shape[1]))
         let tp = t.pointer(Int64.self), r = Int32(reduction)
         let gy = g.dtype == dtype ? g : try g.to(dtype)
@@ -236,6 +236,6 @@ extension Tensor {
                 "\(op): expected target of shape \(Shape.list(Array(shape.dropLast()))) for input \(Shape.list(shape)), got \(Shape.list(target.shape))")
         }
         if rank == 2 { return (self, target) }
-        return (try reshape([1, shape[0]]), target.alias(shape: [1]))
+        return (try reshape([1, shape[0]]), try target.alias(shape: [1]))
     }
 }

@@ -15,8 +15,8 @@ enum LayerNorm: Function {
         let x = try args.tensor(0), w = try args.optionalTensor(1), b = try args.optionalTensor(2)
         let normalized = try args.ints(3), eps = try args.double(4)
         let n = Shape.count(normalized), m = n == 0 ? 0 : x.count / n
-        let y = Tensor.empty(like: x)
-        let mean = Tensor(uninitializedShape: [m], dtype: x.dtype), rstd = Tensor(uninitializedShape: [m], dtype: x.dtype)
+        let y = try Tensor.empty(like: x)
+        let mean = try Tensor(uninitializedShape: [m], dtype: x.dtype), rstd = try Tensor(uninitializedShape: [m], dtype: x.dtype)
         if x.dtype == .float32 {
             ag_layer_norm_forward_f32(x.pointer(Float.self), w?.pointer(Float.self), b?.pointer(Float.self), eps,
                                       Int64(m), Int64(n), y.pointer(Float.self), mean.pointer(Float.self), rstd.pointer(Float.self))
@@ -41,9 +41,9 @@ enum LayerNorm: Function {
             return try recordedBackward(x, w, g, normalized, eps, need)
         }
         let n = Shape.count(normalized), m = n == 0 ? 0 : x.count / n
-        let gx: Tensor? = need[0] ? Tensor.empty(like: x) : nil
-        let gw: Tensor? = need[1] ? Tensor(uninitializedShape: normalized, dtype: x.dtype) : nil
-        let gb: Tensor? = need[2] ? Tensor(uninitializedShape: normalized, dtype: x.dtype) : nil
+        let gx: Tensor? = need[0] ? try Tensor.empty(like: x) : nil
+        let gw: Tensor? = need[1] ? try Tensor(uninitializedShape: normalized, dtype: x.dtype) : nil
+        let gb: Tensor? = need[2] ? try Tensor(uninitializedShape: normalized, dtype: x.dtype) : nil
         if x.dtype == .float32 {
             ag_layer_norm_backward_f32(x.pointer(Float.self), w?.pointer(Float.self), mean.pointer(Float.self),
                                        rstd.pointer(Float.self), g.pointer(Float.self), Int64(m), Int64(n),
@@ -85,7 +85,7 @@ enum Dropout: Function {
 
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
         let x = try args.tensor(0), u = try args.tensor(1), p = try args.double(2)
-        let mask = Tensor.empty(like: x), y = Tensor.empty(like: x)
+        let mask = try Tensor.empty(like: x), y = try Tensor.empty(like: x)
         if x.dtype == .float32 {
             ag_dropout_forward_f32(x.pointer(Float.self), u.pointer(Float.self), p, mask.pointer(Float.self),
                                    y.pointer(Float.self), Int64(x.count))
@@ -101,7 +101,7 @@ enum Dropout: Function {
         let mask = try ctx.savedTensors[0]
         let g = gradOutputs[0]!
         if GradMode.isEnabled { return [try g * mask, nil, nil] }
-        let gx = Tensor.empty(like: mask)
+        let gx = try Tensor.empty(like: mask)
         if mask.dtype == .float32 {
             ag_dropout_backward_f32(mask.pointer(Float.self), g.pointer(Float.self), gx.pointer(Float.self), Int64(gx.count))
         } else {

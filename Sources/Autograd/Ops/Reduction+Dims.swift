@@ -87,41 +87,41 @@ struct ReductionLayout: Sendable {
     /// read: row-major in the walk's order (memory order for a dense view;
     /// no copy when the tensor lies that way already), with the reduced
     /// dimensions moved last when they do not form one run.
-    func arrange(_ x: Tensor) -> Tensor {
-        let walked = memoryOrder.map { x.permutedView($0).contiguousData } ?? x.contiguousData
+    func arrange(_ x: Tensor) throws -> Tensor {
+        let walked = try memoryOrder.map { try x.permutedView($0).contiguousData } ?? x.contiguousData
         guard let merged, let permutation else { return walked }
-        return Self.permute(walked, merged, permutation)
+        return try Self.permute(walked, merged, permutation)
     }
 
     /// The inverse of `arrange`, for a full-size tensor in the kernels'
     /// layout: x's shape, and for a dense view its strides.
-    func restore(_ t: Tensor) -> Tensor {
+    func restore(_ t: Tensor) throws -> Tensor {
         var r = t
         if let merged, let permutation {
             let shape = permutation.map { merged[Int($0)] }
             var inverse = [Int64](repeating: 0, count: permutation.count)
             for (k, p) in permutation.enumerated() { inverse[Int(p)] = Int64(k) }
-            r = Self.permute(t, shape, inverse)
+            r = try Self.permute(t, shape, inverse)
         }
-        guard let memoryOrder else { return r.alias(shape: shape) }
-        return r.contiguousData.unpermutedView(memoryOrder, shape: shape)
+        guard let memoryOrder else { return try r.alias(shape: shape) }
+        return try r.contiguousData.unpermutedView(memoryOrder, shape: shape)
     }
 
     /// A reduced result as the kernels write it (its kept dims in the walk's
     /// order) in the logical order, shaped as `outputShape(keepDim:)`.
-    func logical(_ y: Tensor, keepDim: Bool) -> Tensor {
+    func logical(_ y: Tensor, keepDim: Bool) throws -> Tensor {
         guard let memoryOrder else { return y }
-        return y.contiguousData.unpermutedView(memoryOrder, shape: keptShape).contiguousData.alias(shape: outputShape(keepDim: keepDim))
+        return try y.contiguousData.unpermutedView(memoryOrder, shape: keptShape).contiguousData.alias(shape: outputShape(keepDim: keepDim))
     }
 
     /// A reduced tensor (a result, or its gradient) in the kernels' order.
-    func walked(reduced t: Tensor) -> Tensor {
-        guard let memoryOrder else { return t.contiguousData }
-        return t.contiguousData.alias(shape: keptShape).permutedView(memoryOrder).contiguousData
+    func walked(reduced t: Tensor) throws -> Tensor {
+        guard let memoryOrder else { return try t.contiguousData }
+        return try t.contiguousData.alias(shape: keptShape).permutedView(memoryOrder).contiguousData
     }
 
-    private static func permute(_ x: Tensor, _ shape: [Int64], _ perm: [Int64]) -> Tensor {
-        let y = Tensor(uninitializedShape: [x.count], dtype: x.dtype)
+    private static func permute(_ x: Tensor, _ shape: [Int64], _ perm: [Int64]) throws -> Tensor {
+        let y = try Tensor(uninitializedShape: [x.count], dtype: x.dtype)
         let nd = Int32(shape.count)
         switch x.dtype {
         case .float32: ag_reduce_permute_f32(x.pointer(Float.self), y.pointer(Float.self), nd, shape, perm)
@@ -145,18 +145,18 @@ extension ReductionLayout {
     /// y = k(x), reduced, in the result's shape.
     /// (`i64`: the int64 kernel, for the reductions integers have.)
     func reduce(_ x: Tensor, keepDim: Bool, _ f32: LayoutKernel<Float>, _ f64: LayoutKernel<Double>,
-                i64: LayoutKernel<Int64>? = nil) -> Tensor {
-        let y = Tensor(uninitializedShape: outputShape(keepDim: keepDim), dtype: x.dtype)
-        run(arrange(x), y, f32, f64, i64)
-        return logical(y, keepDim: keepDim)
+                i64: LayoutKernel<Int64>? = nil) throws -> Tensor {
+        let y = try Tensor(uninitializedShape: outputShape(keepDim: keepDim), dtype: x.dtype)
+        run(try arrange(x), y, f32, f64, i64)
+        return try logical(y, keepDim: keepDim)
     }
 
     /// y = k(x) with x's shape (a scan along the reduced axis).
-    func scan(_ x: Tensor, _ f32: LayoutKernel<Float>, _ f64: LayoutKernel<Double>, i64: LayoutKernel<Int64>? = nil) -> Tensor {
-        let y = Tensor(uninitializedShape: [x.count], dtype: x.dtype)
-        run(arrange(x), y, f32, f64, i64)
+    func scan(_ x: Tensor, _ f32: LayoutKernel<Float>, _ f64: LayoutKernel<Double>, i64: LayoutKernel<Int64>? = nil) throws -> Tensor {
+        let y = try Tensor(uninitializedShape: [x.count], dtype: x.dtype)
+        run(try arrange(x), y, f32, f64, i64)
         // Contiguous, as PyTorch's cumsum of a transposed view is.
-        return restore(y).contiguousData
+        return try restore(y).contiguousData
     }
 
     private func run(_ a: Tensor, _ y: Tensor, _ f32: LayoutKernel<Float>, _ f64: LayoutKernel<Double>,
@@ -174,30 +174,32 @@ extension ReductionLayout {
     /// is then x's).
     func backward(_ x: Tensor, _ y: Tensor?, _ gy: Tensor,
                   _ f32: LayoutBackwardKernel<Float>, _ f64: LayoutBackwardKernel<Double>) throws -> Tensor {
-        let a = arrange(x), gy = walked(reduced: try gy.to(x.dtype)), (o, n, i) = sizes
-        let y = y.map { walked(reduced: $0) } ?? a
-        let gx = Tensor(uninitializedShape: [x.count], dtype: x.dtype)
+        let a = try arrange(x), gy = try walked(reduced: try gy.to(x.dtype)), (o, n, i) = sizes
+        let y = try y.map { try walked(reduced: $0) } ?? a
+        let gx = try Tensor(uninitializedShape: [x.count], dtype: x.dtype)
         if x.dtype == .float32 {
             f32(a.pointer(Float.self), y.pointer(Float.self), gy.pointer(Float.self), gx.pointer(Float.self), o, n, i)
         } else {
             f64(a.pointer(Double.self), y.pointer(Double.self), gy.pointer(Double.self), gx.pointer(Double.self), o, n, i)
         }
-        return restore(gx)
+        return try restore(gx)
     }
 }
 
 extension Tensor {
     /// Whether some element is exactly zero (a floating tensor).
     var containsZero: Bool {
-        let x = contiguousData
+        get throws {
+        let x = try contiguousData
         if dtype == .float32 { return UnsafeBufferPointer(start: x.pointer(Float.self), count: count).contains(0) }
         return UnsafeBufferPointer(start: x.pointer(Double.self), count: count).contains(0)
+        }
     }
 
     /// 1 where this tensor is zero, else 0 (not recorded: a constant mask).
-    func zeroMask() -> Tensor {
-        let x = contiguousData
-        let m = Tensor(uninitializedShape: shape, dtype: dtype)
+    func zeroMask() throws -> Tensor {
+        let x = try contiguousData
+        let m = try Tensor(uninitializedShape: shape, dtype: dtype)
         if dtype == .float32 { ag_reduce_zero_mask_f32(x.pointer(Float.self), m.pointer(Float.self), Int64(count)) }
         else { ag_reduce_zero_mask_f64(x.pointer(Double.self), m.pointer(Double.self), Int64(count)) }
         return m
@@ -216,7 +218,7 @@ enum Prod: Function {
         let x = try args.tensor(0).dtype.isFloatingPoint ? try args.tensor(0) : try args.tensor(0).to(.int64)
         let layout = try ReductionLayout(x, dims: try args.ints(1), op: "prod")
         ctx.set("layout", layout)
-        let y = layout.reduce(x, keepDim: try args.bool(2), { ag_prod_forward_f32($0, $1, $2, $3, $4) },
+        let y = try layout.reduce(x, keepDim: try args.bool(2), { ag_prod_forward_f32($0, $1, $2, $3, $4) },
                               { ag_prod_forward_f64($0, $1, $2, $3, $4) }, i64: { ag_prod_forward_i64($0, $1, $2, $3, $4) })
         ctx.saveForBackward(x, y)
         return y
@@ -226,7 +228,7 @@ enum Prod: Function {
         let layout = try ctx.get("layout", as: ReductionLayout.self)
         if GradMode.isEnabled {
             let gk = try g.reshape(layout.keptShape)
-            if !x.containsZero { return [try gk * (try y.reshape(layout.keptShape) / x), nil, nil] }
+            if try !x.containsZero { return [try gk * (try y.reshape(layout.keptShape) / x), nil, nil] }
             return [try gk * ProdOthers.apply(x, layout.dims), nil, nil]
         }
         return [try layout.backward(x, y, g, { ag_prod_backward_f32($0, $1, $2, $3, $4, $5, $6) },
@@ -245,20 +247,20 @@ enum ProdOthers: Function {
         let x = try args.tensor(0), layout = try ReductionLayout(x, dims: try args.ints(1), op: "prod")
         ctx.set("layout", layout)
         ctx.saveForBackward(x)
-        return layout.scan(x, { ag_prod_others_forward_f32($0, $1, $2, $3, $4) },
+        return try layout.scan(x, { ag_prod_others_forward_f32($0, $1, $2, $3, $4) },
                            { ag_prod_others_forward_f64($0, $1, $2, $3, $4) })
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let x = try ctx.savedTensors[0], layout = try ctx.get("layout", as: ReductionLayout.self)
         let gp = try gradOutputs[0]!.to(x.dtype)
-        let a = layout.arrange(x), g = layout.arrange(gp), (o, n, i) = layout.sizes
-        let gx = Tensor(uninitializedShape: [x.count], dtype: x.dtype)
+        let a = try layout.arrange(x), g = try layout.arrange(gp), (o, n, i) = layout.sizes
+        let gx = try Tensor(uninitializedShape: [x.count], dtype: x.dtype)
         if x.dtype == .float32 {
             ag_prod_others_backward_f32(a.pointer(Float.self), g.pointer(Float.self), gx.pointer(Float.self), o, n, i)
         } else {
             ag_prod_others_backward_f64(a.pointer(Double.self), g.pointer(Double.self), gx.pointer(Double.self), o, n, i)
         }
-        return [layout.restore(gx), nil]
+        return [try layout.restore(gx), nil]
     }
 }
 
@@ -273,7 +275,7 @@ enum LogSumExp: Function {
         try x.requireFloating("logsumexp")
         let layout = try ReductionLayout(x, dims: try args.ints(1), op: "logsumexp")
         ctx.set("layout", layout)
-        let y = layout.reduce(x, keepDim: try args.bool(2), { ag_logsumexp_forward_f32($0, $1, $2, $3, $4) },
+        let y = try layout.reduce(x, keepDim: try args.bool(2), { ag_logsumexp_forward_f32($0, $1, $2, $3, $4) },
                               { ag_logsumexp_forward_f64($0, $1, $2, $3, $4) })
         ctx.saveForBackward(x, y)
         return y
@@ -339,7 +341,7 @@ enum Cumprod: Function {
         let zero = try x.eq(0)
         let zerosSoFar = try zero.to(.int64).cumsum(dim: dim)
         let before = try zerosSoFar.eq(0)
-        let one = Tensor.filled([], 1, dtype: x.dtype)
+        let one = try Tensor.filledScalar(1, dtype: x.dtype)
         let beforePart = try ReversedCumsum.apply(g * Cumprod.apply(x, dim), dim) / Tensor.where(zero, one, x)
         let firstZero = try zero.logicalAnd(zerosSoFar.eq(1))
         guard try firstZero.sum().item() != 0 else { return try Tensor.where(before, beforePart, Tensor.zeros(like: g)) }

@@ -12,7 +12,7 @@ enum Var: Function {
         ctx.set("layout", layout)
         ctx.set("correction", correction)
         ctx.saveForBackward(x)
-        return layout.reduce(x, keepDim: try args.bool(3), { ag_var_forward_f32($0, $1, $2, $3, $4, correction) },
+        return try layout.reduce(x, keepDim: try args.bool(3), { ag_var_forward_f32($0, $1, $2, $3, $4, correction) },
                              { ag_var_forward_f64($0, $1, $2, $3, $4, correction) })
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
@@ -43,7 +43,7 @@ enum Std: Function {
         let layout = try ReductionLayout(x, dims: try args.ints(1), op: "std")
         ctx.set("layout", layout)
         ctx.set("correction", correction)
-        let y = layout.reduce(x, keepDim: try args.bool(3), { ag_std_forward_f32($0, $1, $2, $3, $4, correction) },
+        let y = try layout.reduce(x, keepDim: try args.bool(3), { ag_std_forward_f32($0, $1, $2, $3, $4, correction) },
                               { ag_std_forward_f64($0, $1, $2, $3, $4, correction) })
         ctx.saveForBackward(x, y)
         return y
@@ -56,7 +56,7 @@ enum Std: Function {
             // g / (2y), and 0 where y = 0 (PyTorch's masked_fill): the divisor is
             // replaced by 1 there and the quotient multiplied by 0 (constant masks).
             let yk = try y.reshape(layout.keptShape)
-            let (yZero, yNonZero) = try noGrad { let m = yk.zeroMask(); return (m, try 1 - m) }
+            let (yZero, yNonZero) = try noGrad { let m = try yk.zeroMask(); return (m, try 1 - m) }
             let half = try g.reshape(layout.keptShape) / (try yk * 2 + yZero) * yNonZero
             return [try Var.gradient(x, half, layout, correction), nil, nil, nil]
         }
@@ -85,7 +85,7 @@ enum Norm: Function {
         }
         ctx.set("layout", layout)
         ctx.set("p", p)
-        let y = layout.reduce(x, keepDim: try args.bool(3), { ag_norm_forward_f32($0, $1, $2, $3, $4, p) },
+        let y = try layout.reduce(x, keepDim: try args.bool(3), { ag_norm_forward_f32($0, $1, $2, $3, $4, p) },
                               { ag_norm_forward_f64($0, $1, $2, $3, $4, p) })
         ctx.saveForBackward(x, y)
         return y
@@ -105,27 +105,27 @@ enum Norm: Function {
     /// constants: where the divisor y (or x) is zero it is replaced by 1 and
     /// the term multiplied by 0.
     static func gradient(_ x: Tensor, _ y: Tensor, _ g: Tensor, _ p: Double, _ layout: ReductionLayout) throws -> Tensor {
-        if p == 0 { return Tensor.zeros(like: x) }
+        if p == 0 { return try Tensor.zeros(like: x) }
         if p == 1 { return try x.sign() * g }
-        let (yZero, yNonZero) = try noGrad { let m = y.zeroMask(); return (m, try 1 - m) }
+        let (yZero, yNonZero) = try noGrad { let m = try y.zeroMask(); return (m, try 1 - m) }
         if p == 2 { return try g * (try x / (try y + yZero) * yNonZero) }
         if p.isInfinite {
             let (mask, count) = try noGrad { () -> (Tensor, Tensor) in
-                let mask = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
-                let count = Tensor(uninitializedShape: y.shape, dtype: x.dtype)
-                let a = layout.arrange(try x.abs()), (o, n, i) = layout.sizes
+                let mask = try Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+                let count = try Tensor(uninitializedShape: y.shape, dtype: x.dtype)
+                let a = try layout.arrange(try x.abs()), (o, n, i) = layout.sizes
                 if x.dtype == .float32 {
                     ag_extreme_mask_f32(a.pointer(Float.self), y.pointer(Float.self), mask.pointer(Float.self), count.pointer(Float.self), o, n, i)
                 } else {
                     ag_extreme_mask_f64(a.pointer(Double.self), y.pointer(Double.self), mask.pointer(Double.self), count.pointer(Double.self), o, n, i)
                 }
-                return (layout.restore(mask), count)
+                return (try layout.restore(mask), count)
             }
             return try x.sign() * (try g / count * mask)
         }
         let scale = try g / (try y + yZero).pow(p - 1) * yNonZero
         if p < 1 {
-            let (xZero, xNonZero) = try noGrad { let m = x.zeroMask(); return (m, try 1 - m) }
+            let (xZero, xNonZero) = try noGrad { let m = try x.zeroMask(); return (m, try 1 - m) }
             let scaled = try x.sign() * (try (try x.abs() + xZero).pow(p - 1) * xNonZero)
             return try scaled * g * y.pow(1 - p)
         }

@@ -10,8 +10,8 @@ enum SumAll: UnaryFunction {
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor {
         // Integers and bools sum to int64, as in PyTorch.
         var x = x.dtype == .bool ? try x.to(.int64) : x
-        if !x.isContiguous && x.denseMemoryOrder == nil { x = x.contiguousData }
-        let y = Tensor(uninitializedShape: [], dtype: x.dtype)
+        if !x.isContiguous && x.denseMemoryOrder == nil { x = try x.contiguousData }
+        let y = try Tensor(uninitializedShape: [], dtype: x.dtype)
         switch x.dtype {
         case .float32: y.pointer(Float.self).pointee = Float(ag_sum_all_f32(x.pointer(Float.self), Int64(x.count)))
         case .float64: y.pointer(Double.self).pointee = ag_sum_all_f64(x.pointer(Double.self), Int64(x.count))
@@ -22,7 +22,7 @@ enum SumAll: UnaryFunction {
     static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? {
         let shape = ctx.inputs[0].shape!
         if GradMode.isEnabled { return try g.expand(to: shape) }
-        return Tensor.filled(shape, g.element(0), dtype: g.dtype)   // fused: a fill
+        return try Tensor.filled(shape, g.element(0), dtype: g.dtype)   // fused: a fill
     }
 }
 
@@ -38,7 +38,7 @@ enum SumDims: Function {
         ctx.set("dims", dims)
         let kept = x.shape.indices.map { dims.contains($0) ? 1 : x.shape[$0] }
         let y = try SumTo.run(x, kept)
-        return keepDim ? y : y.alias(shape: x.shape.indices.filter { !dims.contains($0) }.map { x.shape[$0] })
+        return keepDim ? y : try y.alias(shape: x.shape.indices.filter { !dims.contains($0) }.map { x.shape[$0] })
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let shape = ctx.inputs[0].shape!
@@ -66,12 +66,12 @@ enum SumTo: Function {
         }
         // Integers and bools sum to int64, as in PyTorch.
         let x = x.dtype == .bool ? try x.to(.int64) : x
-        if shape == x.shape { return x.isContiguous ? x.alias() : x.copied() }
+        if shape == x.shape { return x.isContiguous ? x.alias() : try x.copied() }
         if !x.isContiguous {
             guard let order = x.denseMemoryOrder else { return try run(x.contiguousData, shape) }
             return try inMemoryOrder(x, order, shape)
         }
-        let y = Tensor(uninitializedShape: shape, dtype: x.dtype)
+        let y = try Tensor(uninitializedShape: shape, dtype: x.dtype)
         var bc = try Shape.descriptor(out: x.shape, a: shape)
         switch x.dtype {
         case .float32: ag_sum_to_f32(x.pointer(Float.self), y.pointer(Float.self), Int64(y.count), &bc)
@@ -86,7 +86,7 @@ enum SumTo: Function {
         let kept = [Int](repeating: 1, count: x.rank - shape.count) + shape
         let summed = try run(x.permutedView(order), order.map { kept[$0] })
         // Back in x's order: dimension order[i] of the result is dimension i of `summed`.
-        return summed.unpermutedView(order, shape: kept).contiguousData.alias(shape: shape)
+        return try summed.unpermutedView(order, shape: kept).contiguousData.alias(shape: shape)
     }
 
     static func forward(_ ctx: Context, _ args: Arguments) throws -> Tensor {
@@ -123,7 +123,7 @@ extension Tensor {
 
     /// Broadcasts to `shape` (PyTorch's `expand` / `broadcast_to`).
     public func expand(to shape: [Int]) throws -> Tensor {
-        try Shape.validate(shape, "expand", dtype: dtype)
+        try Shape.validate(shape, "expand", dtype: dtype, allocates: false)
         guard Shape.isExpandable(self.shape, to: shape) else {
             // PyTorch's inferExpandGeometry names the last mismatching dim.
             let lead = shape.count - rank

@@ -21,12 +21,12 @@ enum Cat: Function {
         let dim = try args.int(n)
         ctx.set("dim", dim)
         guard let first = xs.first(where: { !$0.isSkippedByCat }) else {
-            return Tensor(uninitializedShape: [0], dtype: xs.first?.dtype ?? .float32)
+            return try Tensor(uninitializedShape: [0], dtype: xs.first?.dtype ?? .float32)
         }
         let sizes = xs.map { $0.isSkippedByCat ? 0 : $0.shape[dim] }
         var shape = first.shape
         shape[dim] = sizes.reduce(0, +)
-        let y = Tensor(uninitializedShape: shape, dtype: first.dtype)
+        let y = try Tensor(uninitializedShape: shape, dtype: first.dtype)
         let outer = Shape.count(Array(shape[..<dim])), inner = Shape.count(Array(shape[(dim + 1)...]))
         var offset = 0
         for (x, size) in zip(xs, sizes) where size > 0 {
@@ -48,7 +48,7 @@ enum Cat: Function {
         for i in 0..<n {
             let shape = ctx.inputs[i].shape!
             if shape == [0] {
-                if ctx.needsInputGrad[i] { grads[i] = Tensor.filled([0], 0, dtype: g.dtype) }
+                if ctx.needsInputGrad[i] { grads[i] = try Tensor.filled([0], 0, dtype: g.dtype) }
                 continue
             }
             if ctx.needsInputGrad[i] { grads[i] = try g.narrow(dim: dim, start: offset, length: shape[dim]) }
@@ -84,11 +84,11 @@ extension SplitFunction {
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let sizes = try ctx.get("sizes", as: [Int].self), dim = try ctx.get("dim", as: Int.self)
         let x = ctx.inputs[0]
-        let pieces = sizes.enumerated().map { i, size -> Tensor in
+        let pieces = try sizes.enumerated().map { i, size -> Tensor in
             if let g = gradOutputs[i] { return g }
             var s = x.shape!
             s[dim] = size
-            return Tensor.filled(s, 0, dtype: x.dtype)
+            return try Tensor.filled(s, 0, dtype: x.dtype)
         }
         return [try Tensor.cat(pieces, dim: dim), nil, nil]
     }

@@ -17,8 +17,8 @@ enum ToDType: Function {
         guard let dtype = DType(rawValue: try args.string(1)) else {
             throw AutogradError.invalidArgument("to: unknown dtype \(try args.string(1))")
         }
-        if dtype == x.dtype { return x.isContiguous ? x.alias() : x.copied() }
-        return x.castUnrecorded(to: dtype)
+        if dtype == x.dtype { return x.isContiguous ? x.alias() : try x.copied() }
+        return try x.castUnrecorded(to: dtype)
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         [try gradOutputs[0]!.to(ctx.inputs[0].dtype), nil]

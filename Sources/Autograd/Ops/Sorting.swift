@@ -35,7 +35,7 @@ enum GatherSelected: Function {
         ctx.saveForBackward(index)
         ctx.set("dim", dim)
         ctx.set("size", Int(n))
-        let out = Tensor(uninitializedShape: index.shape, dtype: x.dtype)
+        let out = try Tensor(uninitializedShape: index.shape, dtype: x.dtype)
         if x.dtype == .float32 {
             ag_sort_gather_f32(x.pointer(Float.self), index.pointer(Int64.self), out.pointer(Float.self), o, n, k, i)
         } else {
@@ -63,7 +63,7 @@ enum ScatterSelected: Function {
         }
         ctx.saveForBackward(index)
         ctx.set("dim", dim)
-        let out = Tensor(uninitializedShape: replacingSize(g.shape, dim, size), dtype: g.dtype)
+        let out = try Tensor(uninitializedShape: replacingSize(g.shape, dim, size), dtype: g.dtype)
         let (o, k, i) = axisSizes(g.shape, dim), n = Int64(size)
         if g.dtype == .float32 {
             ag_sort_scatter_add_f32(index.pointer(Int64.self), g.pointer(Float.self), out.pointer(Float.self), o, n, k, i)
@@ -109,8 +109,8 @@ enum Selection {
         }
         let kept = replacingSize(x.shape, dim, 1)
         let shape = keepDim || x.rank == 0 ? kept : x.shape.enumerated().filter { $0.offset != dim }.map(\.element)
-        let values = Tensor(uninitializedShape: shape, dtype: x.dtype)
-        let indices = Tensor(uninitializedShape: shape, dtype: .int64)
+        let values = try Tensor(uninitializedShape: shape, dtype: x.dtype)
+        let indices = try Tensor(uninitializedShape: shape, dtype: .int64)
         let ip = indices.pointer(Int64.self)
         switch (x.dtype, max) {
         case (.float32, true): ag_max_dim_forward_f32(x.pointer(Float.self), values.pointer(Float.self), ip, o, n, i)
@@ -122,13 +122,13 @@ enum Selection {
     }
 
     /// The first k entries of each slice along `dim` after a stable sort.
-    static func sorted(_ ctx: Context, _ x: Tensor, dim: Int, k: Int, descending: Bool) -> [Tensor] {
+    static func sorted(_ ctx: Context, _ x: Tensor, dim: Int, k: Int, descending: Bool) throws -> [Tensor] {
         let (o, n, i) = axisSizes(x.shape, dim)
         let shape = replacingSize(x.shape, dim, k)
-        let values = Tensor(uninitializedShape: shape, dtype: x.dtype)
-        let indices = Tensor(uninitializedShape: shape, dtype: .int64)
-        let workV = Tensor(uninitializedShape: [2 * Int(n)], dtype: x.dtype)
-        let workI = Tensor(uninitializedShape: [2 * Int(n)], dtype: .int64)
+        let values = try Tensor(uninitializedShape: shape, dtype: x.dtype)
+        let indices = try Tensor(uninitializedShape: shape, dtype: .int64)
+        let workV = try Tensor(uninitializedShape: [2 * Int(n)], dtype: x.dtype)
+        let workI = try Tensor(uninitializedShape: [2 * Int(n)], dtype: .int64)
         if x.dtype == .float32 {
             ag_sort_forward_f32(x.pointer(Float.self), values.pointer(Float.self), indices.pointer(Int64.self), o, n, Int64(k), i,
                                 descending, workV.pointer(Float.self), workI.pointer(Int64.self))
@@ -167,7 +167,7 @@ enum Sort: Function {
     static func forward(_ ctx: Context, _ args: Arguments) throws -> [Tensor] {
         let x = try args.tensor(0)
         let dim = try args.int(1)
-        return Selection.sorted(ctx, x, dim: dim, k: x.rank == 0 ? 1 : x.shape[dim], descending: try args.bool(2))
+        return try Selection.sorted(ctx, x, dim: dim, k: x.rank == 0 ? 1 : x.shape[dim], descending: try args.bool(2))
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] { try Selection.backward(ctx, gradOutputs) }
 }
@@ -183,7 +183,7 @@ enum TopK: Function {
         let n = x.rank == 0 ? 1 : x.shape[dim]
         guard k >= 0 && k <= n else { throw AutogradError.invalidArgument("topk: selected index k out of range") }
         // A zero-dimensional tensor keeps its one element even for k = 0, as in PyTorch.
-        return Selection.sorted(ctx, x, dim: dim, k: x.rank == 0 ? 1 : k, descending: try args.bool(3))
+        return try Selection.sorted(ctx, x, dim: dim, k: x.rank == 0 ? 1 : k, descending: try args.bool(3))
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] { try Selection.backward(ctx, gradOutputs) }
 }
@@ -198,7 +198,7 @@ enum ExtremeAll {
             throw AutogradError.invalidArgument(
                 "\(max ? "max" : "min")(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
         }
-        let y = Tensor(uninitializedShape: [], dtype: x.dtype), n = Int64(x.count)
+        let y = try Tensor(uninitializedShape: [], dtype: x.dtype), n = Int64(x.count)
         switch (x.dtype, max) {
         case (.float32, true): ag_max_dim_forward_f32(x.pointer(Float.self), y.pointer(Float.self), nil, 1, n, 1)
         case (.float32, false): ag_min_dim_forward_f32(x.pointer(Float.self), y.pointer(Float.self), nil, 1, n, 1)
@@ -210,8 +210,8 @@ enum ExtremeAll {
     }
     static func backward(_ ctx: Context, _ gradOutputs: [Tensor?]) throws -> [Tensor?] {
         let saved = try ctx.savedTensors, x = saved[0], y = saved[1]
-        let mask = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
-        let count = Tensor(uninitializedShape: [], dtype: x.dtype), n = Int64(x.count)
+        let mask = try Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+        let count = try Tensor(uninitializedShape: [], dtype: x.dtype), n = Int64(x.count)
         if x.dtype == .float32 {
             ag_extreme_mask_f32(x.pointer(Float.self), y.pointer(Float.self), mask.pointer(Float.self), count.pointer(Float.self), 1, n, 1)
         } else {
@@ -286,7 +286,7 @@ extension Tensor {
                 }
                 let flat = try x.reshape([count])
                 let i = try (max ? MaxDim.apply(flat, 0, false) : MinDim.apply(flat, 0, false))[1]
-                return keepDim ? i.alias(shape: [Int](repeating: 1, count: rank)) : i
+                return keepDim ? try i.alias(shape: [Int](repeating: 1, count: rank)) : i
             }
             let d = try normalizedDim(dim, op)
             if x.rank > 0 && x.shape[d] == 0 {

@@ -129,7 +129,7 @@ extension Tensor {
     public func nonzero() throws -> Tensor {
         let rows = try nonzeroCoordinates()
         let (r, n) = (rows.shape[0], rows.shape[1])
-        return Tensor(storage: rows.storage, shape: [n, r], strides: [1, n], offset: 0, dtype: .int64).copied()
+        return try Tensor(storage: rows.storage, shape: [n, r], strides: [1, n], offset: 0, dtype: .int64).copied()
     }
 
     /// The coordinates of the nonzero elements as one int64 tensor per
@@ -145,10 +145,10 @@ extension Tensor {
     /// The [rank, n] coordinates of the nonzero elements (a 0-dim tensor counts as rank 1).
     private func nonzeroCoordinates() throws -> Tensor {
         try throwDeferred()
-        let mask = (dtype == .bool ? self : try noGrad { try self.ne(0) }).contiguousData
+        let mask = try (dtype == .bool ? self : try noGrad { try self.ne(0) }).contiguousData
         let n = Int(ag_count_true(mask.pointer(Bool.self), Int64(mask.count)))
         let r = Swift.max(rank, 1)
-        let out = Tensor(uninitializedShape: [r, n], dtype: .int64)
+        let out = try Tensor(uninitializedShape: [r, n], dtype: .int64)
         let sizes = (rank == 0 ? [1] : shape).map { Int64($0) }
         ag_nonzero(mask.pointer(Bool.self), Int32(r), sizes, Int64(n), out.pointer(Int64.self))
         return out
@@ -235,7 +235,7 @@ extension Tensor {
                     if m.rank == 0 {
                         t = try t.unsqueeze(dim: dim)
                         dims.append(dim)
-                        indices.append(Tensor.filled([m.element(0) != 0 ? 1 : 0], 0, dtype: .int64))
+                        indices.append(try Tensor.filled([m.element(0) != 0 ? 1 : 0], 0, dtype: .int64))
                         dim += 1
                     } else {
                         masks.append((dim, m))
@@ -248,7 +248,7 @@ extension Tensor {
                     // PyTorch: a new dim of size 1, indexed by [0] (true) or [] (false).
                     t = try t.unsqueeze(dim: dim)
                     dims.append(dim)
-                    indices.append(Tensor.filled([x.element(0) != 0 ? 1 : 0], 0, dtype: .int64))
+                    indices.append(try Tensor.filled([x.element(0) != 0 ? 1 : 0], 0, dtype: .int64))
                     dim += 1
                 case .bool:
                     masks.append((dim, x))
@@ -279,7 +279,7 @@ extension Tensor {
     /// `x[mask] = 0` (write `x[mask] = .scalar(0)`): it takes the dtype of the
     /// tensor it is assigned into.
     public static func scalar(_ value: Double) -> Tensor {
-        let t = Tensor.filled([], value, dtype: .float64)
+        let t = Tensor.filledScalar(value, dtype: .float64)
         t.isWrappedNumber = true
         return t
     }
@@ -288,12 +288,12 @@ extension Tensor {
     /// - Throws: PyTorch's overflow message for a value int64 cannot hold (NaN included).
     static func scalar(_ value: Double, as dtype: DType, _ op: String) throws -> Tensor {
         try checkRepresentable(value, dtype, op)
-        return filled([], value, dtype: dtype)
+        return filledScalar(value, dtype: dtype)
     }
 
     /// `scalar(_:)` for an integer (exact up to 2^63 in an int64 tensor).
     public static func scalar(_ value: Int) -> Tensor {
-        let t = Tensor(uninitializedShape: [], dtype: .int64)
+        let t = Tensor(zeroDimensional: .int64)
         t.pointer(Int64.self).pointee = Int64(value)
         t.isWrappedNumber = true
         return t
@@ -301,7 +301,7 @@ extension Tensor {
 
     /// `scalar(_:)` for a bool.
     public static func scalar(_ value: Bool) -> Tensor {
-        let t = Tensor.filled([], value ? 1 : 0, dtype: .bool)
+        let t = Tensor.filledScalar(value ? 1 : 0, dtype: .bool)
         t.isWrappedNumber = true
         return t
     }
@@ -324,7 +324,7 @@ extension Tensor {
 
     /// The placeholder a failed subscript read returns.
     static func failedRead(_ error: AutogradError, dtype: DType) -> Tensor {
-        let t = Tensor.filled([], dtype.isFloatingPoint ? .nan : 0, dtype: dtype)
+        let t = Tensor.filledScalar(dtype.isFloatingPoint ? .nan : 0, dtype: dtype)
         t.deferred = DeferredError(error, sticky: true)
         return t
     }

@@ -87,7 +87,7 @@ protocol RoundingUnary: UnaryFunction {
 }
 extension RoundingUnary {
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor { try x.map(kernels.0, kernels.1) }
-    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { Tensor.zeros(like: g) }
+    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { try Tensor.zeros(like: g) }
 }
 
 /// x rounded to the nearest integer, halves to even (PyTorch's `round`).  dL/dx = 0.
@@ -142,13 +142,13 @@ extension Tensor {
     }
     /// Rounds to the nearest integer, halves to even (2.5 → 2, -0.5 → -0).
     /// Backward: dL/dx = 0. An int64 tensor is returned as a copy.
-    public func round() throws -> Tensor { dtype.isIntegral ? copied() : try Round.apply(checkedRounding("round")) }
+    public func round() throws -> Tensor { dtype.isIntegral ? try copied() : try Round.apply(checkedRounding("round")) }
     /// The largest integer ≤ x, elementwise.
     /// Backward: dL/dx = 0. An int64 tensor is returned as a copy.
-    public func floor() throws -> Tensor { dtype.isIntegral ? copied() : try Floor.apply(checkedRounding("floor")) }
+    public func floor() throws -> Tensor { dtype.isIntegral ? try copied() : try Floor.apply(checkedRounding("floor")) }
     /// The smallest integer ≥ x, elementwise.
     /// Backward: dL/dx = 0. An int64 tensor is returned as a copy.
-    public func ceil() throws -> Tensor { dtype.isIntegral ? copied() : try Ceil.apply(checkedRounding("ceil")) }
+    public func ceil() throws -> Tensor { dtype.isIntegral ? try copied() : try Ceil.apply(checkedRounding("ceil")) }
 
     /// Self for a floating tensor; PyTorch's error for bool (its vectorised kernel's name).
     private func checkedRounding(_ op: String) throws -> Tensor {

@@ -27,8 +27,8 @@ extension ElementwiseUnary {
         if GradMode.isEnabled { return try gradient(saved, g) }
         let (b32, b64) = backwardKernels
         return backwardReadsOutput
-            ? Tensor.unaryBackward(x: nil, y: saved, gy: g, b32, b64)
-            : Tensor.unaryBackward(x: saved, y: nil, gy: g, b32, b64)
+            ? try Tensor.unaryBackward(x: nil, y: saved, gy: g, b32, b64)
+            : try Tensor.unaryBackward(x: saved, y: nil, gy: g, b32, b64)
     }
 }
 
@@ -92,7 +92,7 @@ enum Abs: ElementwiseUnary {
 enum Sign: UnaryFunction {
     static var _layout: _FunctionLayout { .strided }  // map reads strides
     static func forward(_ ctx: Context, _ x: Tensor) throws -> Tensor { try x.map(ag_sign_forward_f32, ag_sign_forward_f64) }
-    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { Tensor.zeros(like: g) }
+    static func backward(_ ctx: Context, _ g: Tensor) throws -> Tensor? { try Tensor.zeros(like: g) }
 }
 
 /// x^p for a scalar p.  dL/dx = dL/dy * p * x^(p-1).
@@ -104,7 +104,7 @@ enum PowScalar: Function {
         try x.requireFloating("pow")
         ctx.saveForBackward(x)
         ctx.set("exponent", p)
-        let (inputs, y) = Tensor.flatOperands([x])
+        let (inputs, y) = try Tensor.flatOperands([x])
         let xs = inputs[0]
         if x.dtype == .float32 {
             ag_pow_scalar_forward_f32(xs.pointer(Float.self), p, y.pointer(Float.self), Int64(x.count))
@@ -117,10 +117,10 @@ enum PowScalar: Function {
         let x = try ctx.savedTensors[0], p = try ctx.get("exponent", as: Double.self)
         let g = gradOutputs[0]!
         if GradMode.isEnabled {
-            if p == 0 { return [Tensor.zeros(like: x), nil] }
+            if p == 0 { return [try Tensor.zeros(like: x), nil] }
             return [try g * (try x.pow(p - 1) * p), nil]
         }
-        let (inputs, gx) = Tensor.flatOperands([x, g])
+        let (inputs, gx) = try Tensor.flatOperands([x, g])
         let (xs, gs) = (inputs[0], inputs[1])
         if x.dtype == .float32 {
             ag_pow_scalar_backward_f32(xs.pointer(Float.self), p, gs.pointer(Float.self), gx.pointer(Float.self), Int64(x.count))
@@ -151,7 +151,7 @@ extension Tensor {
     public func abs() throws -> Tensor {
         switch dtype {
         case .int64, .int32, .int16, .int8: return try IntAbs.apply(self)
-        case .uint8: return copied()
+        case .uint8: return try copied()
         case .bool: throw AutogradError.invalidArgument("\"abs_cpu\" not implemented for 'Bool'")
         default: return try Abs.apply(self)
         }
@@ -162,7 +162,7 @@ extension Tensor {
         switch dtype {
         case .int64, .int32, .int16, .int8: return try (gt(0).to(.int64) - lt(0).to(.int64)).to(dtype)
         case .uint8: return try gt(0).to(.uint8)
-        case .bool: return copied()
+        case .bool: return try copied()
         default: return try Sign.apply(self)
         }
     }
@@ -185,7 +185,7 @@ extension Tensor {
         }
         if dtype == .float16 || dtype == .bfloat16 {
             // PyTorch rounds the exponent to the tensor's dtype first.
-            return try PowScalar.apply(self, Tensor.filled([], exponent, dtype: dtype).element(0))
+            return try PowScalar.apply(self, Tensor.filledScalar(exponent, dtype: dtype).element(0))
         }
         return try PowScalar.apply(self, exponent)
     }

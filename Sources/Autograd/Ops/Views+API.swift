@@ -256,8 +256,8 @@ enum Unbind: Function {
         let dim = try ctx.get("dim", as: Int.self), x = ctx.inputs[0]
         var s = x.shape!
         s.remove(at: dim)
-        let pieces = gradOutputs.map { $0 ?? Tensor.filled(s, 0, dtype: x.dtype) }
-        if pieces.isEmpty { return [Tensor.filled(x.shape!, 0, dtype: x.dtype), nil] }
+        let pieces = try gradOutputs.map { try $0 ?? Tensor.filled(s, 0, dtype: x.dtype) }
+        if pieces.isEmpty { return [try Tensor.filled(x.shape!, 0, dtype: x.dtype), nil] }
         return [try Tensor.stack(pieces, dim: dim), nil]
     }
 }

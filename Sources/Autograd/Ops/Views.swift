@@ -225,7 +225,7 @@ enum StridedScatterAdd: Function {
         let g = try args.tensor(0), shape = try args.ints(1), strides = try args.ints(2), offset = try args.int(3)
         ctx.set("strides", strides)
         ctx.set("offset", offset)
-        let y = Tensor.filled(shape, 0, dtype: g.dtype)
+        let y = try Tensor.filled(shape, 0, dtype: g.dtype)
         guard g.count > 0 else { return y }
         var d = try StridedWalk(shape: g.shape, srcStrides: g.strides, dstOffset: offset, dstStrides: strides)
             .descriptor("as_strided_backward")

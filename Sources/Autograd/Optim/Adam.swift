@@ -21,8 +21,8 @@ public final class Adam: Optimizer {
     public func step() throws {
         for p in parameters {
             guard let g0 = try p.checkOptimizable("Adam") else { continue }
-            let (q, g) = p.computeCopies(g0)
-            var s = state[ObjectIdentifier(p)] ?? (Tensor.zeros(like: q), Tensor.zeros(like: q), 0)
+            let (q, g) = try p.computeCopies(g0)
+            var s = try state[ObjectIdentifier(p)] ?? (Tensor.zeros(like: q), Tensor.zeros(like: q), 0)
             s.step += 1
             state[ObjectIdentifier(p)] = s
             let n = Int64(p.count)
@@ -33,7 +33,7 @@ public final class Adam: Optimizer {
                 ag_adam_step_f64(q.pointer(Double.self), g.pointer(Double.self), s.m.pointer(Double.self),
                                  s.v.pointer(Double.self), n, learningRate, beta1, beta2, eps, weightDecay, s.step)
             }
-            if q !== p { Tensor.castElements(from: q, into: p) }
+            if q !== p { try Tensor.castElements(from: q, into: p) }
             p.bumpVersion()
         }
     }

@@ -17,9 +17,9 @@ extension Tensor {
     /// float16 or bfloat16 parameter float32 copies (the step computes in
     /// float32, keeps its state there, and the parameter gets the result
     /// rounded once; PyTorch's CPU step rounds each of its ops to the half type).
-    func computeCopies(_ g: Tensor) -> (Tensor, Tensor) {
+    func computeCopies(_ g: Tensor) throws -> (Tensor, Tensor) {
         guard dtype.isNarrow else { return (self, g) }
-        return (castUnrecorded(to: dtype.computeType), g.castUnrecorded(to: dtype.computeType))
+        return (try castUnrecorded(to: dtype.computeType), try g.castUnrecorded(to: dtype.computeType))
     }
 
     /// Checks that a parameter and its gradient can be updated together.

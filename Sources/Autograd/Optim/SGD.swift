@@ -24,12 +24,12 @@ public final class SGD: Optimizer {
     public func step() throws {
         for p in parameters {
             guard let g0 = try p.checkOptimizable("SGD") else { continue }
-            let (q, g) = p.computeCopies(g0)
+            let (q, g) = try p.computeCopies(g0)
             var buf: Tensor? = nil
             var first = false
             if momentum != 0 {
                 if let b = buffers[ObjectIdentifier(p)] { buf = b } else {
-                    buf = Tensor.empty(like: q)
+                    buf = try Tensor.empty(like: q)
                     buffers[ObjectIdentifier(p)] = buf
                     first = true
                 }
@@ -42,7 +42,7 @@ public final class SGD: Optimizer {
                 ag_sgd_step_f64(q.pointer(Double.self), g.pointer(Double.self), buf?.pointer(Double.self), n,
                                 learningRate, momentum, dampening, weightDecay, nesterov, first)
             }
-            if q !== p { Tensor.castElements(from: q, into: p) }
+            if q !== p { try Tensor.castElements(from: q, into: p) }
             p.bumpVersion()
         }
     }

@@ -43,7 +43,7 @@ public enum Safetensors {
         out.append(contentsOf: header)
         for (_, t) in ordered {
             // Row-major elements, whatever the tensor's strides (a view writes what it shows).
-            let dense = t.contiguousData
+            let dense = try t.contiguousData
             out.append(contentsOf: UnsafeRawBufferPointer(start: dense.storage.bytes + dense.storageOffset * t.dtype.byteSize,
                                                           count: t.count * t.dtype.byteSize))
         }
@@ -90,7 +90,7 @@ public enum Safetensors {
                   end - begin == count * dtype.byteSize else {
                 throw error("the data offsets [\(begin), \(end)] of '\(name)' do not match its shape \(Shape.list(shape)) and dtype \(dt) within \(data.count) bytes of data")
             }
-            let t = Tensor(uninitializedShape: shape, dtype: dtype)
+            let t = try Tensor(uninitializedShape: shape, dtype: dtype)
             data.withUnsafeBytes { src in
                 t.storage.bytes.copyMemory(from: src.baseAddress! + begin, byteCount: end - begin)
             }

@@ -106,10 +106,10 @@ struct ElementwiseLayout {
     }
 
     /// A new, uninitialised tensor of `shape` in this layout.
-    func allocate(_ shape: [Int], dtype: DType) -> Tensor {
-        if isContiguous { return Tensor(uninitializedShape: shape, dtype: dtype) }
+    func allocate(_ shape: [Int], dtype: DType) throws -> Tensor {
+        if isContiguous { return try Tensor(uninitializedShape: shape, dtype: dtype) }
         let n = Shape.count(shape)
-        return Tensor(storage: Storage.allocate(byteCount: n * dtype.byteSize), shape: shape, strides: strides,
+        return Tensor(storage: try Storage.allocate(byteCount: n * dtype.byteSize), shape: shape, strides: strides,
                       offset: 0, dtype: dtype)
     }
 

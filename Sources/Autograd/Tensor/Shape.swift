@@ -41,8 +41,10 @@ enum Shape {
     }()
 
     /// Checks a shape given by a caller: non-negative sizes whose product
-    /// (in bytes of `dtype`) fits. PyTorch's words for a negative size.
-    static func validate(_ shape: [Int], _ op: String, dtype: DType = .float32) throws {
+    /// (in bytes of `dtype`) fits. PyTorch's words for a negative size. A
+    /// view (`allocates` false) may describe more bytes than the machine has,
+    /// as in PyTorch; only copying it densely is refused, by the allocator.
+    static func validate(_ shape: [Int], _ op: String, dtype: DType = .float32, allocates: Bool = true) throws {
         if let d = shape.first(where: { $0 < 0 }) {
             throw AutogradError.invalidArgument("\(op): Trying to create tensor with negative dimension \(d): \(list(shape))")
         }
@@ -51,7 +53,7 @@ enum Shape {
                 "\(op): a tensor of shape \(list(shape)) has more elements than an Int can count")
         }
         guard stridesFit(shape) else { throw AutogradError.invalidArgument("\(op): Stride calculation overflowed") }
-        guard n <= maximumBytes / dtype.byteSize else {
+        guard !allocates || n <= maximumBytes / dtype.byteSize else {
             let (bytes, overflow) = n.multipliedReportingOverflow(by: dtype.byteSize)
             if overflow {
                 throw AutogradError.invalidArgument("\(op): Storage size calculation overflowed with sizes=\(list(shape))")

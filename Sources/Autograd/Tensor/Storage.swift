@@ -56,13 +56,23 @@ final class Lender {
 /// faulting in fresh ones from the kernel.
 final class Storage: ManagedBuffer<StorageHeader, UInt64> {
     /// A storage of `byteCount` uninitialised bytes.
-    static func allocate(byteCount: Int) -> Storage {
+    ///
+    /// - Throws: PyTorch's allocator message when the system refuses a large
+    ///   buffer (after the cache has given back what it held).
+    static func allocate(byteCount: Int) throws -> Storage {
         if byteCount >= BufferCache.minimumBytes {
+            let external = try BufferCache.shared.take(byteCount)
             let buffer = Storage.create(minimumCapacity: 0) { _ in
-                StorageHeader(byteCount: byteCount, version: 0, external: BufferCache.shared.take(byteCount), lender: nil)
+                StorageHeader(byteCount: byteCount, version: 0, external: external, lender: nil)
             }
             return unsafeDowncast(buffer, to: Storage.self)
         }
+        return allocateInline(byteCount: byteCount)
+    }
+
+    /// A storage whose bytes live in the same block as the header: for
+    /// small buffers, which the Swift runtime allocates like any object.
+    static func allocateInline(byteCount: Int) -> Storage {
         let words = (byteCount + 7) / 8
         let buffer = Storage.create(minimumCapacity: Swift.max(words, 1)) { _ in
             StorageHeader(byteCount: byteCount, version: 0, external: nil, lender: nil)
@@ -133,7 +143,7 @@ final class BufferCache: @unchecked Sendable {
 
     init(capacityBytes: Int) { self.capacityBytes = capacityBytes }
 
-    func take(_ byteCount: Int) -> UnsafeMutableRawPointer {
+    func take(_ byteCount: Int) throws -> UnsafeMutableRawPointer {
         let cached: UnsafeMutableRawPointer? = lock.withLock {
             guard let p = free[byteCount]?.popLast() else { return nil }
             held -= byteCount
@@ -141,11 +151,30 @@ final class BufferCache: @unchecked Sendable {
             return p
         }
         if let cached { return cached }
-        var p: UnsafeMutableRawPointer? = nil
-        guard posix_memalign(&p, 64, byteCount) == 0, let p else {
-            fatalError("swift-autograd: out of memory allocating \(byteCount) bytes")
+        var status = Self.systemAllocate(byteCount)
+        if case .failure = status {
+            // Held buffers of other sizes may be what the system is missing.
+            releaseAll()
+            status = Self.systemAllocate(byteCount)
         }
-        return p
+        switch status {
+        case .success(let p): return p
+        case .failure(let code):
+            let reason = strerror(code.value).map { String(cString: $0) } ?? "error \(code.value)"
+            throw AutogradError.invalidArgument("DefaultCPUAllocator: can't allocate memory: you tried to allocate "
+                                                + "\(byteCount) bytes. Error code \(code.value) (\(reason))")
+        }
+    }
+
+    /// The errno `posix_memalign` returned.
+    struct SystemRefusal: Error { let value: Int32 }
+
+    /// 64-byte-aligned memory from the system, or the error code it refused with.
+    private static func systemAllocate(_ byteCount: Int) -> Result<UnsafeMutableRawPointer, SystemRefusal> {
+        var p: UnsafeMutableRawPointer? = nil
+        let code = posix_memalign(&p, 64, byteCount)
+        guard code == 0, let p else { return .failure(SystemRefusal(value: code == 0 ? ENOMEM : code)) }
+        return .success(p)
     }
 
     /// Bytes held for reuse.

@@ -18,8 +18,8 @@ extension Tensor {
     func bumpVersion() { versionStorage.bumpVersion() }
 
     /// A contiguous copy with its own storage and no history (not recorded).
-    func copied() -> Tensor {
-        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+    func copied() throws -> Tensor {
+        let t = try Tensor(uninitializedShape: shape, dtype: dtype)
         if isContiguous {
             t.storage.bytes.copyMemory(from: storage.bytes + storageOffset * dtype.byteSize,
                                        byteCount: count * dtype.byteSize)
@@ -31,13 +31,13 @@ extension Tensor {
 
     /// Self when contiguous, else a contiguous copy (not recorded): for
     /// reading elements in row-major order.
-    var contiguousData: Tensor { isContiguous ? self : copied() }
+    var contiguousData: Tensor { get throws { isContiguous ? self : try copied() } }
 
     /// A contiguous copy that stands in for this strided tensor in a kernel
     /// that reads dense memory: it keeps this tensor's place in the graph and
     /// reports (and bumps) this tensor's version counter.
-    func contiguousStandIn() -> Tensor {
-        let t = copied()
+    func contiguousStandIn() throws -> Tensor {
+        let t = try copied()
         t.versionSource = versionStorage
         t.storedRequiresGrad = requiresGrad
         t.storedGradFn = gradFn
@@ -81,7 +81,7 @@ extension Tensor {
     /// Reads the elements in place, row-major.
     public func withUnsafeBufferPointer<T, R>(as type: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R) throws -> R {
         try checkElement(T.self, "withUnsafeBufferPointer")
-        let c = contiguousData
+        let c = try contiguousData
         return try withExtendedLifetime(c) { try body(UnsafeBufferPointer(start: c.pointer(T.self), count: count)) }
     }
 
@@ -98,7 +98,11 @@ extension Tensor {
 
     /// The elements as `Double`s, row-major.
     public func toArray() -> [Double] {
-        if !isContiguous { return copied().toArray() }
+        if !isContiguous {
+            // Element by element when the system refuses memory for a dense copy.
+            guard let dense = try? copied() else { return (0..<count).map(element) }
+            return dense.toArray()
+        }
         switch dtype {
         case .float32:
             return [Double](unsafeUninitializedCapacity: count) { buf, n in
@@ -107,7 +111,11 @@ extension Tensor {
         case .float64: return Array(UnsafeBufferPointer(start: pointer(Double.self), count: count))
         case .int64: return UnsafeBufferPointer(start: pointer(Int64.self), count: count).map(Double.init)
         case .bool: return UnsafeBufferPointer(start: pointer(Bool.self), count: count).map { $0 ? 1 : 0 }
-        default: return castUnrecorded(to: dtype.isFloatingPoint ? .float64 : .int64).toArray()
+        default:
+            guard let wide = try? castUnrecorded(to: dtype.isFloatingPoint ? .float64 : .int64) else {
+                return (0..<count).map(element)
+            }
+            return wide.toArray()
         }
     }
 
@@ -170,8 +178,13 @@ extension Tensor {
     /// Fills without recording or bumping the version. A value an int64
     /// tensor cannot hold becomes Int64.min, as PyTorch's cast on x86 does
     /// (public callers check with `checkRepresentable` first).
-    func fillUnchecked(_ value: Double) {
-        if !isContiguous { return writeThrough { $0.fillUnchecked(value) } }
+    func fillUnchecked(_ value: Double) throws {
+        if !isContiguous { return try writeThrough { $0.fillContiguous(value) } }
+        fillContiguous(value)
+    }
+
+    /// `fillUnchecked` for a contiguous tensor (nothing to copy, so nothing to refuse).
+    func fillContiguous(_ value: Double) {
         switch dtype {
         case .float32: ag_fill_f32(pointer(Float.self), Float(value), Int64(count))
         case .float64: ag_fill_f64(pointer(Double.self), value, Int64(count))
@@ -187,18 +200,18 @@ extension Tensor {
 
     /// self += other for same-shaped floating tensors, without recording or
     /// checks (gradient accumulation); bumps the version.
-    func addInPlaceUnchecked(_ other: Tensor) {
+    func addInPlaceUnchecked(_ other: Tensor) throws {
         // Same shapes merge into one dimension: this cannot throw.
         var bc = try! Shape.descriptor(out: shape, a: shape, b: other.shape)
-        let o = (other.dtype == dtype ? other : (try! other.to(dtype))).contiguousData
+        let o = try (other.dtype == dtype ? other : other.to(dtype)).contiguousData
         switch dtype {
         case .float32: ag_add_forward_f32(pointer(Float.self), o.pointer(Float.self), pointer(Float.self), &bc)
         case .float64: ag_add_forward_f64(pointer(Double.self), o.pointer(Double.self), pointer(Double.self), &bc)
         case .float16, .bfloat16:
             // Added in float32 and rounded once, as PyTorch accumulates a half gradient.
-            let w = castUnrecorded(to: .float32)
-            w.addInPlaceUnchecked(o.castUnrecorded(to: .float32))
-            Tensor.castElements(from: w, into: self)
+            let w = try castUnrecorded(to: .float32)
+            try w.addInPlaceUnchecked(o.castUnrecorded(to: .float32))
+            try Tensor.castElements(from: w, into: self)
             return bumpVersion()
         default: break
         }

@@ -26,7 +26,7 @@ extension Tensor {
            values.contains(where: { $0.isNaN || !range.contains($0.rounded(.towardZero)) }) {
             throw AutogradError.invalidArgument("value cannot be converted to type \(dtype.rawValue) without overflow")
         }
-        self.init(uninitializedShape: shape, dtype: dtype)
+        try self.init(uninitializedShape: shape, dtype: dtype)
         values.withUnsafeBufferPointer { src in
             switch dtype {
             case .float32: ag_cast_f64_f32(src.baseAddress, pointer(Float.self), Int64(count))
@@ -51,7 +51,7 @@ extension Tensor {
         guard Shape.checkedCount(shape) == values.count else {
             throw AutogradError.invalidArgument("shape '\(Shape.list(shape))' is invalid for input of size \(values.count)")
         }
-        self.init(uninitializedShape: shape, dtype: .int64)
+        try self.init(uninitializedShape: shape, dtype: .int64)
         let p = pointer(Int64.self)
         for i in 0..<values.count { p[i] = Int64(values[i]) }
     }
@@ -68,23 +68,23 @@ extension Tensor {
     public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32) throws -> Tensor {
         try Shape.validate(shape, "full", dtype: dtype)
         try checkRepresentable(value, dtype, "full")
-        return filled(shape, value, dtype: dtype)
+        return try filled(shape, value, dtype: dtype)
     }
 
     /// A tensor of zeros.
     public static func zeros(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
         try Shape.validate(shape, "zeros", dtype: dtype)
-        return filled(shape, 0, dtype: dtype)
+        return try filled(shape, 0, dtype: dtype)
     }
     /// A tensor of ones.
     public static func ones(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
         try Shape.validate(shape, "ones", dtype: dtype)
-        return filled(shape, 1, dtype: dtype)
+        return try filled(shape, 1, dtype: dtype)
     }
     /// Zeros with `other`'s shape and dtype.
-    public static func zeros(like other: Tensor) -> Tensor { filled(other.shape, 0, dtype: other.dtype) }
+    public static func zeros(like other: Tensor) throws -> Tensor { try filled(other.shape, 0, dtype: other.dtype) }
     /// Ones with `other`'s shape and dtype.
-    public static func ones(like other: Tensor) -> Tensor { filled(other.shape, 1, dtype: other.dtype) }
+    public static func ones(like other: Tensor) throws -> Tensor { try filled(other.shape, 1, dtype: other.dtype) }
 
     /// A tensor over a C caller's memory, not a copy (PyTorch's `from_blob`):
     /// element (i_0, …) at `bytes` + Σ i_k · strides[k] elements (nil:
@@ -110,11 +110,11 @@ extension Tensor {
     /// of a custom op's C kernel.
     public static func empty(_ shape: [Int], dtype: DType = .float32) throws -> Tensor {
         try Shape.validate(shape, "empty", dtype: dtype)
-        return Tensor(uninitializedShape: shape, dtype: dtype)
+        return try Tensor(uninitializedShape: shape, dtype: dtype)
     }
     /// An uninitialised tensor with `other`'s shape and dtype.
-    public static func empty(like other: Tensor) -> Tensor {
-        Tensor(uninitializedShape: other.shape, dtype: other.dtype)
+    public static func empty(like other: Tensor) throws -> Tensor {
+        try Tensor(uninitializedShape: other.shape, dtype: other.dtype)
     }
 
     /// Standard normal samples from `generator` (seeded, so runs repeat).
@@ -124,7 +124,7 @@ extension Tensor {
             throw AutogradError.invalidArgument("randn: \(dtype) is not a floating point dtype")
         }
         if dtype.isNarrow { return try randn(shape, dtype: .float32, generator: generator).castUnrecorded(to: dtype) }
-        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        let t = try Tensor(uninitializedShape: shape, dtype: dtype)
         let (seed, offset) = generator.reserve(t.count)
         if dtype == .float32 {
             ag_randn_f32(t.pointer(Float.self), Int64(t.count), seed, offset)
@@ -146,7 +146,7 @@ extension Tensor {
             let t = try rand(shape, low: low, high: high, dtype: .float32, generator: generator).castUnrecorded(to: dtype)
             return try noGrad { try Tensor.where(t.lt(high), t, Tensor.full([], low, dtype: dtype)) }
         }
-        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        let t = try Tensor(uninitializedShape: shape, dtype: dtype)
         let (seed, offset) = generator.reserve(t.count)
         if dtype == .float32 {
             ag_rand_uniform_f32(t.pointer(Float.self), Int64(t.count), low, high, seed, offset)
@@ -157,9 +157,16 @@ extension Tensor {
     }
 
     /// `full` for shapes the library made itself (already valid): no checks.
-    static func filled(_ shape: [Int], _ value: Double, dtype: DType = .float32) -> Tensor {
-        let t = Tensor(uninitializedShape: shape, dtype: dtype)
-        t.fillUnchecked(value)
+    static func filled(_ shape: [Int], _ value: Double, dtype: DType = .float32) throws -> Tensor {
+        let t = try Tensor(uninitializedShape: shape, dtype: dtype)
+        t.fillContiguous(value)
+        return t
+    }
+
+    /// A 0-dim tensor holding `value` (no checks; cannot be refused).
+    static func filledScalar(_ value: Double, dtype: DType) -> Tensor {
+        let t = Tensor(zeroDimensional: dtype)
+        t.fillContiguous(value)
         return t
     }
 

@@ -71,22 +71,32 @@ public final class Tensor {
         self.storedRequiresGrad = false
     }
 
-    /// A new, uninitialised tensor.
-    convenience init(uninitializedShape shape: [Int], dtype: DType) {
-        let n = Shape.count(shape)
-        self.init(storage: Storage.allocate(byteCount: n * dtype.byteSize), shape: shape, count: n, dtype: dtype)
+    /// A new, uninitialised zero-dimensional tensor (one element: its
+    /// storage lives with its header, so making it cannot be refused).
+    convenience init(zeroDimensional dtype: DType) {
+        self.init(storage: Storage.allocateInline(byteCount: dtype.byteSize), shape: [], count: 1, dtype: dtype)
     }
 
-    /// A tensor with this one's geometry, or the same elements in row-major
-    /// order in `newShape` (sharing storage when this one is contiguous), with
-    /// no history.
-    func alias(shape newShape: [Int]? = nil) -> Tensor {
-        if let newShape, newShape != shape {
-            let dense = contiguousData
-            return Tensor(storage: dense.storage, shape: newShape, strides: Shape.strides(newShape),
-                          offset: dense.storageOffset, dtype: dtype)
-        }
-        return Tensor(storage: storage, shape: shape, strides: strides, offset: storageOffset, dtype: dtype)
+    /// A new, uninitialised tensor.
+    ///
+    /// - Throws: PyTorch's allocator message when the memory is refused.
+    convenience init(uninitializedShape shape: [Int], dtype: DType) throws {
+        let n = Shape.count(shape)
+        self.init(storage: try Storage.allocate(byteCount: n * dtype.byteSize), shape: shape, count: n, dtype: dtype)
+    }
+
+    /// A tensor with this one's geometry, sharing its storage, with no history.
+    func alias() -> Tensor {
+        Tensor(storage: storage, shape: shape, strides: strides, offset: storageOffset, dtype: dtype)
+    }
+
+    /// The same elements in row-major order in `newShape` (sharing storage
+    /// when this one is contiguous, else a copy), with no history.
+    func alias(shape newShape: [Int]) throws -> Tensor {
+        guard newShape != shape else { return alias() }
+        let dense = try contiguousData
+        return Tensor(storage: dense.storage, shape: newShape, strides: Shape.strides(newShape),
+                      offset: dense.storageOffset, dtype: dtype)
     }
 
     /// Number of dimensions.
@@ -181,7 +191,7 @@ public final class Tensor {
                 if let old = self.grad {
                     self.grad = try noGrad { try old + g }
                 } else {
-                    self.grad = g.requiresGrad ? g : g.copied()
+                    self.grad = g.requiresGrad ? g : try g.copied()
                 }
             }
             return nil

@@ -214,9 +214,9 @@ extension Tensor {
     /// is written back afterwards (also when `body` throws, so a partial
     /// write lands as it would in place). No version bump: callers count
     /// the change.
-    func writeThrough<R>(_ body: (Tensor) throws -> R) rethrows -> R {
+    func writeThrough<R>(_ body: (Tensor) throws -> R) throws -> R {
         if isContiguous { return try body(self) }
-        let c = copied()
+        let c = try copied()
         defer { Tensor.copyElements(from: c, into: self) }
         return try body(c)
     }

@@ -41,7 +41,7 @@ public enum SortWithIndices: Function {
         guard x.rank == 1 else {
             throw AutogradError.invalidArgument("SortWithIndices: expected a 1-D tensor, got shape \(x.shape)")
         }
-        let values = Tensor.empty(like: x)
+        let values = try Tensor.empty(like: x)
         let indices = try Tensor.empty(x.shape, dtype: .int64)
         let n = Int64(x.count)
         try indices.withUnsafeMutableBufferPointer(as: Int64.self) { idx in
@@ -69,7 +69,7 @@ public enum SortWithIndices: Function {
         guard let g1 = gradOutputs[0] else { return [nil] }
         let saved = try ctx.savedTensors
         let (x, indices) = (saved[0], saved[1])
-        let gradInput = Tensor.empty(like: x)
+        let gradInput = try Tensor.empty(like: x)
         let n = Int64(x.count)
         try indices.withUnsafeBufferPointer(as: Int64.self) { idx in
             if x.dtype == .float32 {

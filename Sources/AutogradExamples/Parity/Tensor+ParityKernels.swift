@@ -32,7 +32,7 @@ extension Tensor {
                     _ f32: TernaryKernelF32, _ f64: TernaryKernelF64) throws -> Tensor {
         try checkFloatingPoint(op)
         try checkSameLayout(op, b, c)
-        let out = Tensor.empty(like: self)
+        let out = try Tensor.empty(like: self)
         let n = Int64(count)
         if dtype == .float32 {
             try withUnsafeBufferPointer(as: Float.self) { pa in

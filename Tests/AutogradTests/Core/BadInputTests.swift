@@ -24,6 +24,24 @@ import Testing
         }
     }
 
+    /// Memory the system refuses (a dense copy of a 64 TiB expanded view,
+    /// which a view may describe but no machine here can allocate) is
+    /// PyTorch's allocator error from every op that allocates, not a crash.
+    @Test func refusedAllocationThrows() throws {
+        let x = try Tensor([1, 2]).reshape([2, 1]).expand([2, 1 << 43])
+        let refused = AutogradError.invalidArgument("DefaultCPUAllocator: can't allocate memory: you tried to allocate "
+                                                    + "70368744177664 bytes. Error code 12 (Cannot allocate memory)")
+        #expect(throws: refused) { try x.contiguous() }
+        #expect(throws: refused) { try x * 2 }
+        #expect(throws: refused) { try x.exp() }
+        #expect(throws: refused) { try x.reshape([-1]) }
+        let w = try Tensor([1, 2], requiresGrad: true)
+        #expect(throws: refused) { try (w.reshape([2, 1]).expand([2, 1 << 43]) + 1).sum() }
+        // The view itself still works, and memory is still there afterwards.
+        #expect(try x.narrow(dim: 1, start: 0, length: 2).toArray() == [1, 1, 2, 2])
+        #expect(try (Tensor.ones([1 << 16]) * 2).sum().item() == 131072)
+    }
+
     /// An empty tensor's strides are PyTorch's: a size of 0 counts as 1.
     @Test func stridesOfEmptyTensors() throws {
         #expect(try Tensor.zeros([2, 0, 3]).strides == [3, 3, 1])

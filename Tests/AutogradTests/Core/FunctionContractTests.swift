@@ -58,7 +58,7 @@ private enum TwoOutputs: Function {
     static func backward(_ ctx: Context, _ g: [Tensor?]) throws -> [Tensor?] {
         received = g
         let x = try ctx.savedTensors[0]
-        var total = Tensor.zeros(like: x)
+        var total = try Tensor.zeros(like: x)
         if let g0 = g[0] { total = try total + g0 * 2 }
         if let g1 = g[1] { total = try total + g1 * 2 * x }
         return [total]

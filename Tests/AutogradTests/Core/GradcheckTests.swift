@@ -30,8 +30,8 @@ private enum CarelessTwoOutputs: Function {
     }
     static func backward(_ ctx: Context, _ g: [Tensor?]) throws -> [Tensor?] {
         let x = try ctx.savedTensors[0]
-        if g[0] == nil && g[1] == nil { return [Tensor.ones(like: x)] }
-        let g0 = g[0] ?? Tensor.zeros(like: x), g1 = g[1] ?? Tensor.zeros(like: x)
+        if g[0] == nil && g[1] == nil { return [try Tensor.ones(like: x)] }
+        let g0 = try g[0] ?? Tensor.zeros(like: x), g1 = try g[1] ?? Tensor.zeros(like: x)
         return [try g0 * 2 + g1 * 2 * x]
     }
 }

@@ -52,7 +52,7 @@ import AutogradKernels
 
     /// Whether b's elements are bit for bit those of a from element `offset` on.
     static func sameBits(_ a: Tensor, at offset: Int = 0, _ b: Tensor) -> Bool {
-        let a = a.contiguousData, b = b.contiguousData
+        guard let a = try? a.contiguousData, let b = try? b.contiguousData else { return false }
         let size = a.dtype.byteSize
         return a.dtype == b.dtype && offset + b.count <= a.count
             && memcmp(a.rawPointer + offset * size, b.rawPointer, b.count * size) == 0
@@ -404,7 +404,7 @@ import AutogradKernels
                     let w = try Self.input(y.shape, dtype, seed: 17, low: -1, high: 1)
                     let g = try #require(try grad(of: y, wrt: leaf, gradOutput: w, createGraph: true))
                     // (The inf-norm's recorded gradient is constant in x: no second order.)
-                    let gg = op.name == "prod" ? try #require(try grad(of: g, wrt: leaf, gradOutput: v)) : Tensor.zeros(like: x)
+                    let gg = op.name == "prod" ? try #require(try grad(of: g, wrt: leaf, gradOutput: v)) : try Tensor.zeros(like: x)
                     return (g, gg)
                 }
                 let cols = try twice(x, 0, v), rows = try twice(try x.transpose(0, 1), 1, try v.transpose(0, 1))
