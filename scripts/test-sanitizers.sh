@@ -18,8 +18,8 @@ export AUTOGRAD_STRESS_PASSES=${AUTOGRAD_STRESS_PASSES:-60}
 export OPENBLAS_NUM_THREADS=1
 # Reports abort the test process; the log is also searched, for reports a
 # sanitizer printed without stopping.
-export TSAN_OPTIONS="halt_on_error=1 ${TSAN_OPTIONS:-}"
-export ASAN_OPTIONS="halt_on_error=1 detect_leaks=1 ${ASAN_OPTIONS:-}"
+export TSAN_OPTIONS="halt_on_error=1 allocator_may_return_null=1 ${TSAN_OPTIONS:-}"
+export ASAN_OPTIONS="halt_on_error=1 detect_leaks=1 allocator_may_return_null=1 ${ASAN_OPTIONS:-}"
 # Leaks are reported at exit; scripts/lsan.supp lists the one known cycle.
 export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp ${LSAN_OPTIONS:-}"
 
