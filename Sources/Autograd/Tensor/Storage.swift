@@ -151,30 +151,17 @@ final class BufferCache: @unchecked Sendable {
             return p
         }
         if let cached { return cached }
-        var status = Self.systemAllocate(byteCount)
-        if case .failure = status {
+        var p: UnsafeMutableRawPointer? = nil
+        var code = posix_memalign(&p, 64, byteCount)
+        if code != 0 {
             // Held buffers of other sizes may be what the system is missing.
             releaseAll()
-            status = Self.systemAllocate(byteCount)
+            code = posix_memalign(&p, 64, byteCount)
         }
-        switch status {
-        case .success(let p): return p
-        case .failure(let code):
-            let reason = strerror(code.value).map { String(cString: $0) } ?? "error \(code.value)"
-            throw AutogradError.invalidArgument("DefaultCPUAllocator: can't allocate memory: you tried to allocate "
-                                                + "\(byteCount) bytes. Error code \(code.value) (\(reason))")
-        }
-    }
-
-    /// The errno `posix_memalign` returned.
-    struct SystemRefusal: Error { let value: Int32 }
-
-    /// 64-byte-aligned memory from the system, or the error code it refused with.
-    private static func systemAllocate(_ byteCount: Int) -> Result<UnsafeMutableRawPointer, SystemRefusal> {
-        var p: UnsafeMutableRawPointer? = nil
-        let code = posix_memalign(&p, 64, byteCount)
-        guard code == 0, let p else { return .failure(SystemRefusal(value: code == 0 ? ENOMEM : code)) }
-        return .success(p)
+        if code == 0, let p { return p }
+        let reason = strerror(code).map { String(cString: $0) } ?? "error \(code)"
+        throw AutogradError.invalidArgument("DefaultCPUAllocator: can't allocate memory: you tried to allocate "
+                                            + "\(byteCount) bytes. Error code \(code) (\(reason))")
     }
 
     /// Bytes held for reuse.
